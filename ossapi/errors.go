@@ -1,8 +1,14 @@
 package ossapi
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
 )
 
 // Sentinels for errors.Is. A *ServiceError matches the sentinel of its
@@ -40,4 +46,132 @@ func (e *ServiceError) Error() string {
 		msg += " (request id " + e.RequestID + ")"
 	}
 	return msg
+}
+
+// ErrUnreachable is matched by every *TransportError: no answer could be
+// had from the endpoint (refused, reset, timeout, DNS, TLS).
+var ErrUnreachable = errors.New("endpoint unreachable")
+
+// ErrMalformedResponse is matched by successful answers the client could
+// not make sense of (bad XML, missing fields, a Content-Range that is not
+// what was asked, a body longer than announced).
+var ErrMalformedResponse = errors.New("malformed response")
+
+// Is maps the service code, or failing that the HTTP status, to the
+// package sentinels.
+func (e *ServiceError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.Code == "NoSuchKey" || e.Code == "NoSuchBucket" || e.Code == "SymlinkTargetNotExist" ||
+			(e.StatusCode == 404 && e.Code != "NotSymlink")
+	case ErrNoSuchBucket:
+		return e.Code == "NoSuchBucket"
+	case ErrInvalidCredentials:
+		return isCredentialsCode(e.Code) || e.Code == "SignatureDoesNotMatch"
+	case ErrClockSkew:
+		return e.Code == "RequestTimeTooSkewed"
+	case ErrPreconditionFailed:
+		return e.Code == "PreconditionFailed" || e.StatusCode == 412
+	case ErrNotRestored:
+		return e.Code == "InvalidObjectState"
+	case ErrThrottled:
+		return e.StatusCode == 429 || strings.Contains(e.Code, "QpsLimitExceeded") || strings.Contains(e.Code, "Throttl")
+	case ErrNotSymlink:
+		return e.Code == "NotSymlink"
+	case ErrAccessDenied:
+		if e.Code == "AccessDenied" {
+			return true
+		}
+		// A 403 without a more precise meaning is a denial.
+		return e.StatusCode == 403 && !e.Is(ErrInvalidCredentials) && !e.Is(ErrClockSkew) &&
+			!e.Is(ErrNotRestored) && !e.Is(ErrThrottled)
+	}
+	return false
+}
+
+// isCredentialsCode reports the codes that mean "these credentials are
+// refused; fresh ones may work": worth one retry after Invalidate.
+func isCredentialsCode(code string) bool {
+	switch code {
+	case "InvalidAccessKeyId", "SecurityTokenExpired", "InvalidSecurityToken":
+		return true
+	}
+	return false
+}
+
+// TransportError is a request that got no HTTP answer. Err is the
+// underlying net/http error (errors.As finds *net.OpError, syscall errors).
+type TransportError struct {
+	Op  string
+	Key string
+	Err error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("oss %s %q: %v", e.Op, e.Key, e.Err)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Is makes every transport failure match ErrUnreachable.
+func (e *TransportError) Is(target error) bool { return target == ErrUnreachable }
+
+// errorXML is the OSS error body. The tag has no namespace so any xmlns
+// the service adds still matches.
+type errorXML struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      string   `xml:"Code"`
+	Message   string   `xml:"Message"`
+	RequestID string   `xml:"RequestId"`
+	EC        string   `xml:"EC"`
+}
+
+const maxErrorBody = 64 << 10
+
+// parseError builds the *ServiceError for a non-success response from its
+// status, headers and (possibly empty) body. It never fails: a body that is
+// not OSS error XML yields a ServiceError saying so, with a quoted snippet.
+func parseError(op, key string, status int, h http.Header, body []byte) *ServiceError {
+	e := &ServiceError{Op: op, Key: key, StatusCode: status, RequestID: h.Get("X-Oss-Request-Id"), EC: h.Get("X-Oss-Ec")}
+	raw := body
+	if len(bytes.TrimSpace(raw)) == 0 {
+		// HEAD answers carry the error document base64-encoded in a header.
+		if b64 := h.Get("X-Oss-Err"); b64 != "" {
+			dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+			if err != nil {
+				e.Message = "unparseable error response: bad x-oss-err header " + quoteSnippet([]byte(b64))
+				return e
+			}
+			raw = dec
+		}
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		if status != 304 {
+			e.Message = "empty error response (" + http.StatusText(status) + ")"
+		}
+		return e
+	}
+	var x errorXML
+	if err := xml.Unmarshal(raw, &x); err != nil || x.Code == "" {
+		e.Message = "unparseable error response: " + quoteSnippet(raw)
+		return e
+	}
+	e.Code = strings.TrimSpace(x.Code)
+	e.Message = strings.TrimSpace(x.Message)
+	if x.RequestID != "" {
+		e.RequestID = strings.TrimSpace(x.RequestID)
+	}
+	if x.EC != "" {
+		e.EC = strings.TrimSpace(x.EC)
+	}
+	return e
+}
+
+// quoteSnippet quotes at most 120 bytes of b for an error message.
+func quoteSnippet(b []byte) string {
+	const max = 120
+	if len(b) > max {
+		return strconv.Quote(string(b[:max])) + "..."
+	}
+	return strconv.Quote(string(b))
 }
