@@ -2,6 +2,7 @@ package creds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -80,3 +81,42 @@ func (p staticProvider) Credentials(context.Context) (Credentials, error) { retu
 
 // String names the source, never the keys.
 func (p staticProvider) String() string { return "static" }
+
+// ErrNotConfigured is matched (errors.Is) by the error of a source that is
+// simply absent: no environment variables, no passwd file, OIDC variables
+// unset. A chain moves on to its next source only on this error; any other
+// error (a file others can read, a refused STS call) is reported.
+var ErrNotConfigured = errors.New("credentials source not configured")
+
+// GoString names the source, never the keys.
+func (p staticProvider) GoString() string { return p.String() }
+
+// Format keeps every verb on the source name (the struct holds keys).
+func (p staticProvider) Format(f fmt.State, verb rune) { formatName(f, verb, p.String()) }
+
+// formatName prints name for any verb: the provider types hold secrets in
+// unexported fields, which %#v and %+v would otherwise print raw.
+func formatName(f fmt.State, verb rune, name string) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", name)
+		return
+	}
+	fmt.Fprint(f, name)
+}
+
+// namedStatic is fixed keys from a named source (env, passwd file).
+type namedStatic struct {
+	name string
+	c    Credentials
+}
+
+func (p namedStatic) Credentials(context.Context) (Credentials, error) { return p.c, nil }
+
+// String names the source, never the keys.
+func (p namedStatic) String() string { return p.name }
+
+// GoString names the source, never the keys.
+func (p namedStatic) GoString() string { return p.name }
+
+// Format prints the source name for every verb.
+func (p namedStatic) Format(f fmt.State, verb rune) { formatName(f, verb, p.name) }
