@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// The ossfs 1.x form returns once the mount serves. The parent re-executes
+// itself as `ossfs mount --ready-fd=3 ...` in a new session with the write
+// end of a pipe as fd 3; the child writes "ready\n" once mounted, or
+// "error: <one line>\n" and exits. The parent exits 0 on "ready" and
+// non-zero with the child's message otherwise (EOF included: the child died).
+
+const readyMsg = "ready"
+
+// spawnDaemon starts the background mount and waits for its verdict.
+func spawnDaemon(mountArgs []string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find own executable: %w", err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("readiness pipe: %w", err)
+	}
+	defer r.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		w.Close()
+		return err
+	}
+	defer devnull.Close()
+	args := append([]string{"mount", "--" + flagReadyFD + "=3"}, mountArgs...)
+	cmd := exec.Command(self, args...)
+	cmd.Stdin = devnull
+	cmd.Stdout = devnull
+	cmd.Stderr = os.Stderr // logs go where the caller's go; a closed stderr cannot kill the child (SIGPIPE is ignored there)
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return fmt.Errorf("start background mount: %w", err)
+	}
+	w.Close() // only the child holds the write end now: EOF means it is gone
+	return awaitReady(r, cmd)
+}
+
+// awaitReady reads the child's verdict from r.
+func awaitReady(r io.Reader, cmd *exec.Cmd) error {
+	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	line = strings.TrimSpace(line)
+	if line == readyMsg {
+		return cmd.Process.Release() // the mount lives on in the child
+	}
+	if msg, ok := strings.CutPrefix(line, "error: "); ok {
+		_ = cmd.Wait()
+		return errors.New(msg)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("wait for background mount: %w", err)
+	}
+	werr := cmd.Wait()
+	return fmt.Errorf("background mount exited before it was ready: %v", werr)
+}
+
+// readyReporter is the child's end of the pipe; nil-safe so the foreground
+// form can call it unconditionally.
+type readyReporter struct{ f *os.File }
+
+func newReadyReporter(fd int) *readyReporter {
+	if fd < 0 {
+		return nil
+	}
+	return &readyReporter{os.NewFile(uintptr(fd), "ready-fd-"+strconv.Itoa(fd))}
+}
+
+// Ready tells the parent the mount serves, then closes the pipe.
+func (r *readyReporter) Ready() {
+	if r == nil || r.f == nil {
+		return
+	}
+	_, _ = r.f.WriteString(readyMsg + "\n")
+	r.f.Close()
+	r.f = nil
+}
+
+// Fail passes the error to the parent on one line, then closes the pipe.
+func (r *readyReporter) Fail(err error) {
+	if r == nil || r.f == nil {
+		return
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	_, _ = r.f.WriteString("error: " + msg + "\n")
+	r.f.Close()
+	r.f = nil
+}

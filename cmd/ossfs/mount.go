@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ossfs/ossfs/creds"
+	"github.com/ossfs/ossfs/fs"
+	"github.com/ossfs/ossfs/fs/reader"
+	"github.com/ossfs/ossfs/ossapi"
+)
+
+// checkTimeout bounds the pre-mount bucket check, retries included.
+const checkTimeout = 45 * time.Second
+
+func mountAction(c *cli.Context) error {
+	ready := newReadyReporter(c.Int(flagReadyFD))
+	if ready != nil {
+		// The 1.x form's child outlives its parent's stderr: a write to a
+		// closed pipe must fail, not kill the mount.
+		signal.Ignore(syscall.SIGPIPE)
+	}
+	err := func() error {
+		cfg, err := parseMountConfig(c)
+		if err != nil {
+			return err
+		}
+		log, err := newLogger(c.App.ErrWriter, c.String(flagLogLevel), c.String(flagLogFormat))
+		if err != nil {
+			return err
+		}
+		return runMount(cfg, nil, log, ready)
+	}()
+	if err != nil && !errors.Is(err, errSecondSignal) && ready != nil {
+		ready.Fail(err)
+		return cli.Exit("", 1) // the parent prints the cause
+	}
+	return err
+}
+
+// runMount checks, mounts and serves until unmounted or signalled. base,
+// when not nil, replaces the default credential chain as the source of
+// keys (the demo passes its emulator user's keys this way).
+func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *readyReporter) error {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	if err := checkMountpoint(cfg.Mountpoint); err != nil {
+		return err
+	}
+	provider, err := buildProvider(cfg, base, log)
+	if err != nil {
+		return err
+	}
+	client, err := ossapi.New(ossapi.Config{
+		Endpoint:         endpointFor(cfg),
+		Region:           cfg.Region,
+		Bucket:           cfg.Bucket,
+		PathStyle:        cfg.PathStyle,
+		SignatureVersion: cfg.SignatureVersion,
+		Credentials:      provider,
+		UserAgent:        "ossfs/" + versionString(),
+		Logger:           log,
+	})
+	if err != nil {
+		return fmt.Errorf("oss client: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	err = client.CheckAccess(ctx)
+	cancel()
+	if err != nil {
+		return explainAccessError(cfg, client.Endpoint(), err)
+	}
+	srv, err := fs.Mount(cfg.Mountpoint, client, fs.Options{
+		Prefix:      cfg.Prefix,
+		UID:         cfg.UID,
+		GID:         cfg.GID,
+		FileMode:    os.FileMode(cfg.FileMode),
+		DirMode:     os.FileMode(cfg.DirMode),
+		AllowOther:  cfg.AllowOther,
+		MetadataTTL: offIfZero(cfg.MetadataTTL),
+		NegativeTTL: offIfZero(cfg.NegativeTTL),
+		CacheEntries: cfg.CacheEntries,
+		Reader:       reader.Options{MaxWindow: cfg.PrefetchSize, Parallel: cfg.PrefetchParallel},
+		MemoryBudget: cfg.MemoryBudget,
+		Logger:       log,
+		FSName:       cfg.Bucket,
+		Debug:        cfg.FuseDebug,
+	})
+	if err != nil {
+		return fmt.Errorf("mount %s: %w", cfg.Mountpoint, err)
+	}
+	log.Info("mounted", "bucket", cfg.Bucket, "prefix", cfg.Prefix, "mountpoint", cfg.Mountpoint,
+		"endpoint", client.Endpoint(), "credentials", fmt.Sprint(provider))
+	ready.Ready()
+	if err := sdNotify("READY=1"); err != nil {
+		log.Warn("systemd readiness not sent", "err", err)
+	}
+	return serveUntilSignal(srv, cfg.Mountpoint, sigs, unmountGrace, lazyUnmount, log)
+}
+
+// offIfZero maps our "0 disables" to fs's "negative disables" (fs takes
+// zero as "default").
+func offIfZero(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// endpointFor returns --endpoint, or the public endpoint of --region.
+func endpointFor(cfg *mountConfig) string {
+	if cfg.Endpoint != "" {
+		return cfg.Endpoint
+	}
+	return "https://oss-" + cfg.Region + ".aliyuncs.com"
+}
+
+// explainAccessError turns a failed bucket check into one line that names
+// the cause first, the service's details (code, request id) after.
+func explainAccessError(cfg *mountConfig, endpoint string, err error) error {
+	var cause string
+	switch {
+	case errors.Is(err, ossapi.ErrNoSuchBucket):
+		cause = fmt.Sprintf("no such bucket: %q does not exist at %s (check the name and the region/endpoint)", cfg.Bucket, endpoint)
+	case errors.Is(err, ossapi.ErrClockSkew):
+		cause = "clock skew: this machine's clock is too far from OSS's (more than 15 minutes); fix the time (NTP/chrony)"
+	case errors.Is(err, ossapi.ErrInvalidCredentials):
+		cause = "invalid key: OSS refused the access key (unknown key id, wrong secret, or an expired/invalid security token)"
+	case errors.Is(err, ossapi.ErrAccessDenied):
+		cause = fmt.Sprintf("access denied: the credentials may not list bucket %q (check the RAM policy: oss:ListObjects and oss:GetObject)", cfg.Bucket)
+	case errors.Is(err, ossapi.ErrUnreachable):
+		cause = fmt.Sprintf("endpoint unreachable: no answer from %s (check --endpoint, DNS, firewall, proxy)", endpoint)
+	default:
+		return fmt.Errorf("bucket %q: %w", cfg.Bucket, err)
+	}
+	return fmt.Errorf("%s; details: %w", cause, err)
+}
