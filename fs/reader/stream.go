@@ -9,6 +9,7 @@ type stream struct {
 	window  int64 // 0: no stream
 	start   int64 // first offset of the stream
 	pos     int64 // furthest end read in the stream
+	grownAt int64 // pos when the window last doubled
 	front   int64 // next byte to prefetch
 }
 
@@ -19,8 +20,11 @@ func (o Options) slack() int64 { return max(o.MinRequest, 1<<20) }
 
 // observeLocked classifies the read [off, off+n) and moves the stream:
 //   - inside the stream (between its start and just past its front): the
-//     position advances; when less than half a window is left ahead, the
-//     window doubles (up to MaxWindow) and more parts are issued;
+//     position advances; each time a part's worth has been consumed, the
+//     window doubles (up to MaxWindow), and parts are issued to keep a
+//     window ahead of the position. Growing per consumed part rather than
+//     per READ means a stream must prove itself with bytes actually read
+//     before it may hold more memory;
 //   - otherwise next to the previous read: a new stream starts at off with
 //     InitialWindow, adopting whatever is already buffered there;
 //   - otherwise a random read: the stream is reset, and the read fetches
@@ -38,8 +42,9 @@ func (r *Reader) observeLocked(off, n int64) {
 	case s.window > 0 && off >= s.start && off <= s.front+r.opts.slack():
 		if end > s.pos {
 			s.pos = end
-			if s.front-s.pos < s.window/2 {
+			if s.pos-s.grownAt >= r.opts.partSize(s.window) {
 				s.window = min(2*s.window, r.opts.MaxWindow)
+				s.grownAt = s.pos
 			}
 		}
 		// The reader outran the prefetch (budget or parallelism was
@@ -49,7 +54,7 @@ func (r *Reader) observeLocked(off, n int64) {
 		r.resetStreamLocked()
 		s.gen++
 		s.window = r.opts.InitialWindow
-		s.start, s.pos, s.front = off, end, off
+		s.start, s.pos, s.front, s.grownAt = off, end, off, off
 	default:
 		r.resetStreamLocked()
 	}
