@@ -20,10 +20,10 @@ type fakeGetter struct {
 	etag          string
 	reqs          []ossapi.GetRequest
 	fetched       int64
-	failNext      error           // returned by the next request
-	gate          chan struct{}   // when set, each request waits for a token (or ctx)
-	entered       chan struct{}   // when set, signalled as each request arrives
-	ignoreIfMatch bool            // answer new bytes whatever If-Match says
+	failNext      error         // returned by the next request
+	gate          chan struct{} // when set, each request waits for a token (or ctx)
+	entered       chan struct{} // when set, signalled as each request arrives
+	ignoreIfMatch bool          // answer new bytes whatever If-Match says
 	inflight      int
 	peakInflight  int
 }
