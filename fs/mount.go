@@ -1,0 +1,58 @@
+package fs
+
+import (
+	"fmt"
+	"log"
+	"os"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+)
+
+// maxIO is the size of the kernel's READs (max_read / max_write) and its
+// readahead: big sequential reads arrive in few requests.
+const maxIO = 1 << 20
+
+// Mount mounts store read-only at mountpoint and returns the running
+// server; the caller unmounts it with server.Unmount. The kernel's entry,
+// attribute and negative timeouts follow MetadataTTL and NegativeTTL.
+func Mount(mountpoint string, store ObjectStore, opts Options) (*fuse.Server, error) {
+	f, err := newFilesystem(store, opts)
+	if err != nil {
+		return nil, err
+	}
+	root := &dirNode{node{fsys: f, key: f.root}}
+	server, err := fusefs.Mount(mountpoint, root, f.fuseOptions())
+	if err != nil {
+		return nil, fmt.Errorf("mount %s: %w", mountpoint, err)
+	}
+	return server, nil
+}
+
+func (f *filesystem) fuseOptions() *fusefs.Options {
+	ttl, neg := f.opts.MetadataTTL, f.opts.NegativeTTL
+	o := &fusefs.Options{
+		MountOptions: fuse.MountOptions{
+			AllowOther: f.opts.AllowOther,
+			// default_permissions: the kernel checks mode bits itself.
+			Options:              []string{"ro", "default_permissions"},
+			FsName:               f.opts.FSName,
+			Name:                 "ossfs",
+			MaxReadAhead:         maxIO,
+			MaxWrite:             maxIO,
+			MaxBackground:        64,
+			EnableSymlinkCaching: true,
+			DirectMount:          os.Geteuid() == 0,
+			Debug:                f.opts.Debug,
+		},
+		EntryTimeout:    &ttl,
+		AttrTimeout:     &ttl,
+		NegativeTimeout: &neg,
+		UID:             f.opts.UID,
+		GID:             f.opts.GID,
+	}
+	if f.opts.Debug {
+		o.Logger = log.Default()
+	}
+	return o
+}
