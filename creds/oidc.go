@@ -144,4 +144,3 @@ func (o *OIDC) call(token string) *stsCall {
 		client:   o.cfg.HTTPClient,
 	}
 }
-

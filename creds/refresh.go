@@ -39,7 +39,7 @@ type RefreshOptions struct {
 	// than this long ago, so a burst of requests refused with the old
 	// credentials causes one refetch, not one each. Default 1 s.
 	InvalidateGrace time.Duration
-	Logger          *slog.Logger            // default slog.Default(); one line per failure episode
+	Logger          *slog.Logger             // default slog.Default(); one line per failure episode
 	OnRefresh       func(ok bool, err error) // called after every fetch, outside locks
 	// Go starts a background fetch; default `go f()`. Tests use it to
 	// wait for the fetch deterministically.
