@@ -167,3 +167,7 @@ func resetConn(t *testing.T, w http.ResponseWriter) {
 	}
 	conn.Close()
 }
+
+func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
+	return context.WithCancel(t.Context())
+}

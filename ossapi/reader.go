@@ -139,12 +139,16 @@ func (r *objectReader) accept(resp *http.Response, first bool) (ObjectInfo, erro
 // skipIfWhole handles a 200 answer to a ranged request: it discards the
 // bytes before pos, so the caller still gets exactly what it asked for.
 func (r *objectReader) skipIfWhole(resp *http.Response) error {
-	if resp.StatusCode != http.StatusOK || r.pos == 0 {
-		r.trimmed = resp.StatusCode == http.StatusOK && resp.ContentLength > r.end
+	if resp.StatusCode != http.StatusOK {
 		return nil
 	}
-	r.trimmed = resp.ContentLength > r.end
+	// Bytes past end are expected here, not a protocol violation.
+	r.trimmed = r.pos > 0 || resp.ContentLength > r.end
+	if r.pos == 0 {
+		return nil
+	}
 	if r.pos >= r.end {
+		r.closeBody() // nothing of it is wanted
 		return nil
 	}
 	r.c.log.Debug("oss answered a ranged GET with the whole object; skipping", "key", r.key, "offset", r.pos)
