@@ -39,7 +39,7 @@ func TestGetRanges(t *testing.T) {
 		{10, 20, data[10:30], "bytes=10-29"},
 		{990, -1, data[990:], "bytes=990-"},
 		{990, 100, data[990:], "bytes=990-1089"}, // clamped by the server
-		{1000, 10, nil, "bytes=1000-1009"},      // at EOF: empty
+		{1000, 10, nil, "bytes=1000-1009"},       // at EOF: empty
 	}
 	for _, tt := range tests {
 		got, info, err := get(t, c, ossapi.GetRequest{Key: "k", Offset: tt.off, Length: tt.n})

@@ -3,8 +3,8 @@ package ossapi_test
 import (
 	"context"
 	"encoding/base64"
-	"io"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
