@@ -254,3 +254,5 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
+
+func md5sum(s string) [16]byte { return md5.Sum([]byte(s)) }

@@ -1,0 +1,263 @@
+package fs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"testing"
+
+	"github.com/ossfs/ossfs/fs/reader"
+	"github.com/ossfs/ossfs/ossapi"
+)
+
+// mountFake mounts s at a temporary directory. Without /dev/fuse or root
+// the test is skipped, unless OSSFS_REQUIRE_FUSE=1 (CI) makes it fail.
+func mountFake(t *testing.T, s *fakeStore, opts Options) string {
+	t.Helper()
+	reason := ""
+	if os.Geteuid() != 0 {
+		reason = "mount tests need root"
+	} else if _, err := os.Stat("/dev/fuse"); err != nil {
+		reason = "mount tests need /dev/fuse: " + err.Error()
+	}
+	if reason != "" {
+		if os.Getenv("OSSFS_REQUIRE_FUSE") == "1" {
+			t.Fatal(reason + " (OSSFS_REQUIRE_FUSE=1)")
+		}
+		t.Skip(reason)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	dir := t.TempDir()
+	srv, err := Mount(dir, s, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Unmount(); err != nil {
+			t.Errorf("unmount: %v", err)
+		}
+	})
+	return dir
+}
+
+func TestMountListAndStatCosts(t *testing.T) {
+	const n = 2500
+	s := newFakeStore()
+	for i := range n {
+		s.put(fmt.Sprintf("big/f%05d", i), []byte("x"))
+	}
+	mnt := mountFake(t, s, Options{})
+	s.resetCounts()
+
+	// ls -l: read the directory, lstat every entry.
+	ents, err := os.ReadDir(filepath.Join(mnt, "big"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != n {
+		t.Fatalf("listed %d entries, want %d", len(ents), n)
+	}
+	for _, e := range ents {
+		fi, err := os.Lstat(filepath.Join(mnt, "big", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() != 1 || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o444 {
+			t.Fatalf("%s: size %d mode %v", e.Name(), fi.Size(), fi.Mode())
+		}
+	}
+	// One lookup of "big" itself (HEAD+LIST), then ceil(2500/1000) pages.
+	s.wantCalls(t, "ls -l", map[string]int{"HeadObject": 1, "ListObjectsV2": 1 + 3})
+
+	s.resetCounts()
+	if _, err := os.Stat(filepath.Join(mnt, "big", "not-there")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("stat of absent name: %v", err)
+	}
+	s.wantCalls(t, "absent name in a listed directory", nil)
+}
+
+func TestMountStatCosts(t *testing.T) {
+	s := newFakeStore()
+	s.put("dir/file", []byte("hello"))
+	mnt := mountFake(t, s, Options{})
+	s.resetCounts()
+
+	fi, err := os.Stat(filepath.Join(mnt, "dir"))
+	if err != nil || !fi.IsDir() {
+		t.Fatal(fi, err)
+	}
+	s.wantCalls(t, "stat of an uncached dir", map[string]int{"HeadObject": 1, "ListObjectsV2": 1})
+	s.resetCounts()
+	if _, err := os.Stat(filepath.Join(mnt, "dir")); err != nil {
+		t.Fatal(err)
+	}
+	s.wantCalls(t, "second stat", nil)
+}
+
+func TestMountReadFile(t *testing.T) {
+	s := newFakeStore()
+	s.put("docs/a.txt", []byte("hello, world\n"))
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	s.put("docs/big.bin", big)
+	mnt := mountFake(t, s, Options{})
+
+	if _, err := os.ReadDir(filepath.Join(mnt, "docs")); err != nil {
+		t.Fatal(err)
+	}
+	s.resetCounts()
+	got, err := os.ReadFile(filepath.Join(mnt, "docs", "a.txt"))
+	if err != nil || string(got) != "hello, world\n" {
+		t.Fatalf("read %q, %v", got, err)
+	}
+	s.wantCalls(t, "cat of a listed small file", map[string]int{"GetObject": 1})
+
+	s.resetCounts()
+	if got, err = os.ReadFile(filepath.Join(mnt, "docs", "a.txt")); err != nil || string(got) != "hello, world\n" {
+		t.Fatalf("re-read %q, %v", got, err)
+	}
+	s.wantCalls(t, "warm re-read", nil)
+
+	got, err = os.ReadFile(filepath.Join(mnt, "docs", "big.bin"))
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("big file: %d bytes, %v", len(got), err)
+	}
+}
+
+func TestMountChangedObjectIsStale(t *testing.T) {
+	s := newFakeStore()
+	old := bytes.Repeat([]byte("a"), 8<<20)
+	s.put("f", old)
+	mnt := mountFake(t, s, Options{Reader: reader.Options{MinRequest: 4096, InitialWindow: 4096, MaxWindow: 8192, Parallel: 1}})
+
+	fd, err := os.Open(filepath.Join(mnt, "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fd.Close()
+	buf := make([]byte, 4096)
+	if _, err := fd.ReadAt(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	s.put("f", bytes.Repeat([]byte("b"), 8<<20))
+	_, err = fd.ReadAt(buf, 7<<20)
+	if !errors.Is(err, syscall.ESTALE) {
+		t.Fatalf("read after change: %v, want ESTALE", err)
+	}
+}
+
+func TestMountSymlinkXattrAndErrors(t *testing.T) {
+	s := newFakeStore()
+	s.put("a/target.txt", []byte("target"), func(i *ossapi.ObjectInfo) {
+		i.ContentType = "text/plain"
+		i.Metadata = map[string]string{"owner": "ops"}
+	})
+	s.putSymlink("a/link", "a/target.txt")
+	s.put("cold/frozen", []byte("zzz"), func(i *ossapi.ObjectInfo) { i.StorageClass = "Archive" })
+	mnt := mountFake(t, s, Options{})
+
+	link := filepath.Join(mnt, "a", "link")
+	if got, err := os.Readlink(link); err != nil || got != "target.txt" {
+		t.Fatalf("readlink = %q, %v", got, err)
+	}
+	if got, err := os.ReadFile(link); err != nil || string(got) != "target" {
+		t.Fatalf("read through link = %q, %v", got, err)
+	}
+	s.resetCounts()
+	if _, err := os.Readlink(link); err != nil {
+		t.Fatal(err)
+	}
+	s.wantCalls(t, "second readlink", nil)
+
+	file := filepath.Join(mnt, "a", "target.txt")
+	for attr, want := range map[string]string{
+		"user.oss.etag": fmt.Sprintf("%X", md5sum("target")), "user.oss.storage_class": "Standard",
+		"user.oss.content_type": "text/plain", "user.oss.meta.owner": "ops",
+	} {
+		buf := make([]byte, 256)
+		n, err := syscall.Getxattr(file, attr, buf)
+		if err != nil || string(buf[:n]) != want {
+			t.Errorf("getxattr %s = %q, %v; want %q", attr, buf[:max(n, 0)], err, want)
+		}
+	}
+	if _, err := syscall.Getxattr(file, "user.none", make([]byte, 10)); !errors.Is(err, syscall.ENODATA) {
+		t.Errorf("missing xattr: %v", err)
+	}
+	lbuf := make([]byte, 1024)
+	n, err := syscall.Listxattr(file, lbuf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := bytes.Split(bytes.TrimSuffix(lbuf[:n], []byte{0}), []byte{0})
+	var got []string
+	for _, b := range names {
+		got = append(got, string(b))
+	}
+	sort.Strings(got)
+	if fmt.Sprint(got) != "[user.oss.content_type user.oss.etag user.oss.meta.owner user.oss.storage_class]" {
+		t.Errorf("listxattr = %q", got)
+	}
+
+	if _, err := os.ReadFile(filepath.Join(mnt, "cold", "frozen")); !errors.Is(err, syscall.ENODATA) {
+		t.Errorf("archive object read: %v, want ENODATA", err)
+	}
+
+	for what, err := range map[string]error{
+		"write":  os.WriteFile(filepath.Join(mnt, "a", "new"), []byte("x"), 0o644),
+		"mkdir":  os.Mkdir(filepath.Join(mnt, "a", "d"), 0o755),
+		"remove": os.Remove(file),
+		"rename": os.Rename(file, filepath.Join(mnt, "a", "moved")),
+		"chmod":  os.Chmod(file, 0o600),
+	} {
+		if !errors.Is(err, syscall.EROFS) {
+			t.Errorf("%s: %v, want EROFS", what, err)
+		}
+	}
+	if _, err := os.OpenFile(file, os.O_WRONLY, 0); !errors.Is(err, syscall.EROFS) {
+		t.Errorf("open for write: %v, want EROFS", err)
+	}
+
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(mnt, &st); err != nil || st.Flags&0x1 == 0 /* ST_RDONLY */ || st.Namelen != 255 {
+		t.Errorf("statfs: %+v, %v", st, err)
+	}
+}
+
+func TestMountNamesAndPrefix(t *testing.T) {
+	s := newFakeStore()
+	s.put("root/a", []byte("file a"))
+	s.put("root/a/b", []byte("in dir a"))
+	s.put("root/x//y", nil)
+	s.put("root/../z", nil)
+	s.put("root/m/", nil) // directory marker
+	s.put("elsewhere", nil)
+	mnt := mountFake(t, s, Options{Prefix: "/root/"})
+
+	ents, err := os.ReadDir(mnt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range ents {
+		got = append(got, fmt.Sprintf("%s:%v", e.Name(), e.IsDir()))
+	}
+	if fmt.Sprint(got) != "[a:true m:true x:true]" {
+		t.Fatalf("root = %v", got)
+	}
+	if ents, err := os.ReadDir(filepath.Join(mnt, "x")); err != nil || len(ents) != 0 {
+		t.Fatalf("x holds only an invalid name: %v, %v", ents, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(mnt, "a", "b")); err != nil || string(b) != "in dir a" {
+		t.Fatalf("a/b = %q, %v", b, err)
+	}
+	if fi, err := os.Stat(filepath.Join(mnt, "m")); err != nil || !fi.IsDir() {
+		t.Fatalf("marker dir: %v, %v", fi, err)
+	}
+}
