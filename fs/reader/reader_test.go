@@ -455,3 +455,29 @@ func TestFetchErrorIsRetriedByALaterRead(t *testing.T) {
 		t.Fatal("bytes differ")
 	}
 }
+
+func TestOutOfOrderReadsStaySequential(t *testing.T) {
+	const size = 8 * mib
+	const rd = 128 * kib
+	f := newFake(size, 13)
+	r := New(f, "k", f.etag, size, NewBudget(64*mib), testOpts)
+	defer r.Close()
+	buf := make([]byte, rd)
+	// Async readahead: pairs of READs arrive swapped.
+	for pair := int64(0); pair < size/(2*rd); pair++ {
+		for _, off := range []int64{(2*pair + 1) * rd, 2 * pair * rd} {
+			if _, err := r.ReadAt(context.Background(), buf, off); err != nil && err != io.EOF {
+				t.Fatalf("ReadAt(%d): %v", off, err)
+			}
+			if !bytes.Equal(buf, f.data[off:off+rd]) {
+				t.Fatalf("bytes differ at %d", off)
+			}
+		}
+	}
+	if f.fetched > size+size/8 {
+		t.Errorf("fetched %d bytes for %d: the stream kept restarting", f.fetched, size)
+	}
+	if n := len(f.requests()); n > 30 {
+		t.Errorf("%d requests: the window did not grow", n)
+	}
+}

@@ -19,7 +19,8 @@ type stream struct {
 func (o Options) slack() int64 { return max(o.MinRequest, 1<<20) }
 
 // observeLocked classifies the read [off, off+n) and moves the stream:
-//   - inside the stream (between its start and just past its front): the
+//   - inside the stream (from just before its start to just past its
+//     front, since READs arrive slightly out of order): the
 //     position advances; each time a part's worth has been consumed, the
 //     window doubles (up to MaxWindow), and parts are issued to keep a
 //     window ahead of the position. Growing per consumed part rather than
@@ -39,7 +40,7 @@ func (r *Reader) observeLocked(off, n int64) {
 		}
 	}
 	switch {
-	case s.window > 0 && off >= s.start && off <= s.front+r.opts.slack():
+	case s.window > 0 && off+r.opts.slack() >= s.start && off <= s.front+r.opts.slack():
 		if end > s.pos {
 			s.pos = end
 			if s.pos-s.grownAt >= r.opts.partSize(s.window) {
