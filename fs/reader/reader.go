@@ -48,7 +48,8 @@ type Reader struct {
 // New returns a Reader for an object of size bytes whose ETag (quoted, as
 // ossapi.ObjectInfo.ETag) was seen at open; every GET sends it as
 // If-Match. budget is shared by all readers of a mount; nil gives this
-// reader a private budget of its own per-handle bound.
+// reader a private budget of its own per-handle bound. An empty etag
+// disables pinning (no If-Match): only for objects known not to change.
 func New(g Getter, key, etag string, size int64, budget *Budget, opts Options) *Reader {
 	opts = opts.normalize()
 	if budget == nil {
@@ -58,9 +59,9 @@ func New(g Getter, key, etag string, size int64, budget *Budget, opts Options) *
 	return &Reader{g: g, key: key, etag: etag, size: max(size, 0), budget: budget, opts: opts, ctx: ctx, cancel: cancel}
 }
 
-// ReadAt fills p with the bytes at off. It returns io.EOF with the bytes
-// that exist when p reaches past the end, and (0, io.EOF) at or after the
-// end; any other short read comes with an error. A cancelled ctx returns
+// ReadAt fills p with the bytes at off. When p reaches the end of the
+// object it returns the bytes that exist with io.EOF, and (0, io.EOF) at
+// or after the end; any other short read comes with an error. A cancelled ctx returns
 // promptly with an error wrapping ctx.Err(); buffered fetches it was
 // waiting for continue, since the kernel usually retries the same READ.
 // A changed object fails with an error wrapping ossapi.ErrPreconditionFailed,
