@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ossfs/ossfs/fs/reader"
@@ -24,6 +25,9 @@ type filesystem struct {
 	once    *onceLogger
 	budget  *reader.Budget
 	started time.Time // mtime of directories that have no marker object
+	// live counts the inodes the kernel holds (root excluded); FORGET
+	// brings it back down. Tests use it to prove nodes are freed.
+	live atomic.Int64
 }
 
 func newFilesystem(store ObjectStore, opts Options) (*filesystem, error) {

@@ -17,16 +17,21 @@ const maxIO = 1 << 20
 // server; the caller unmounts it with server.Unmount. The kernel's entry,
 // attribute and negative timeouts follow MetadataTTL and NegativeTTL.
 func Mount(mountpoint string, store ObjectStore, opts Options) (*fuse.Server, error) {
+	server, _, err := mount(mountpoint, store, opts)
+	return server, err
+}
+
+func mount(mountpoint string, store ObjectStore, opts Options) (*fuse.Server, *filesystem, error) {
 	f, err := newFilesystem(store, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	root := &dirNode{node{fsys: f, key: f.root}}
 	server, err := fusefs.Mount(mountpoint, root, f.fuseOptions())
 	if err != nil {
-		return nil, fmt.Errorf("mount %s: %w", mountpoint, err)
+		return nil, nil, fmt.Errorf("mount %s: %w", mountpoint, err)
 	}
-	return server, nil
+	return server, f, nil
 }
 
 func (f *filesystem) fuseOptions() *fusefs.Options {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ossfs/ossfs/fs/reader"
 	"github.com/ossfs/ossfs/ossapi"
@@ -19,6 +20,13 @@ import (
 // mountFake mounts s at a temporary directory. Without /dev/fuse or root
 // the test is skipped, unless OSSFS_REQUIRE_FUSE=1 (CI) makes it fail.
 func mountFake(t *testing.T, s *fakeStore, opts Options) string {
+	t.Helper()
+	mnt, _ := mountFakeFS(t, s, opts)
+	return mnt
+}
+
+// mountFakeFS is mountFake that also returns the mounted filesystem.
+func mountFakeFS(t *testing.T, s *fakeStore, opts Options) (string, *filesystem) {
 	t.Helper()
 	reason := ""
 	if os.Geteuid() != 0 {
@@ -36,7 +44,7 @@ func mountFake(t *testing.T, s *fakeStore, opts Options) string {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	dir := t.TempDir()
-	srv, err := Mount(dir, s, opts)
+	srv, fsys, err := mount(dir, s, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +53,7 @@ func mountFake(t *testing.T, s *fakeStore, opts Options) string {
 			t.Errorf("unmount: %v", err)
 		}
 	})
-	return dir
+	return dir, fsys
 }
 
 func TestMountListAndStatCosts(t *testing.T) {
@@ -259,5 +267,44 @@ func TestMountNamesAndPrefix(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(mnt, "m")); err != nil || !fi.IsDir() {
 		t.Fatalf("marker dir: %v, %v", fi, err)
+	}
+}
+
+// After a walk over many objects and dropping the kernel's caches, every
+// node is forgotten and freed.
+func TestMountForget(t *testing.T) {
+	s := newFakeStore()
+	for d := range 10 {
+		for i := range 50 {
+			s.put(fmt.Sprintf("d%d/f%d", d, i), nil)
+		}
+	}
+	mnt, fsys := mountFakeFS(t, s, Options{})
+	n := 0
+	err := filepath.WalkDir(mnt, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if _, err := d.Info(); err != nil {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != 511 {
+		t.Fatalf("walked %d entries, %v", n, err)
+	}
+	if live := fsys.live.Load(); live < 500 {
+		t.Fatalf("only %d live nodes after the walk", live)
+	}
+	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("2"), 0); err != nil {
+		t.Skipf("cannot drop caches: %v", err)
+	}
+	// FORGETs arrive asynchronously: wait for them, bounded.
+	for i := 0; fsys.live.Load() > 0 && i < 2000; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	if live := fsys.live.Load(); live != 0 {
+		t.Fatalf("%d nodes still live after drop_caches", live)
 	}
 }

@@ -89,8 +89,14 @@ func (n *dirNode) child(ctx context.Context, name string, m meta, out *fuse.Entr
 	default:
 		ops = &fileNode{node: node{fsys: f, key: key}}
 	}
+	f.live.Add(1)
 	return n.NewInode(ctx, ops, fusefs.StableAttr{Mode: mode})
 }
+
+var _ = (fusefs.NodeOnForgetter)((*fileNode)(nil))
+
+// OnForget runs when the kernel has forgotten the node and go-fuse drops it.
+func (n *node) OnForget() { n.fsys.live.Add(-1) }
 
 var _ = (fusefs.NodeOpendirHandler)((*dirNode)(nil))
 
