@@ -308,3 +308,67 @@ func TestMountForget(t *testing.T) {
 		t.Fatalf("%d nodes still live after drop_caches", live)
 	}
 }
+
+func TestMountOwnerAndModes(t *testing.T) {
+	s := newFakeStore()
+	s.put("d/f", []byte("x"))
+	s.put("legacy", []byte("y"), func(i *ossapi.ObjectInfo) {
+		i.Metadata = map[string]string{"mode": "33152", "uid": "42", "gid": "43", "mtime": "1600000000"}
+	})
+	mnt := mountFake(t, s, Options{UID: 1234, GID: 5678, FileMode: 0o640, DirMode: 0o750})
+	for _, tc := range []struct {
+		path     string
+		mode     os.FileMode
+		uid, gid uint32
+	}{
+		{"d", os.ModeDir | 0o750, 1234, 5678},
+		{"d/f", 0o640, 1234, 5678},
+		{"legacy", 0o600, 42, 43}, // ossfs 1.x metadata, seen through HEAD
+	} {
+		fi, err := os.Stat(filepath.Join(mnt, tc.path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if fi.Mode() != tc.mode || st.Uid != tc.uid || st.Gid != tc.gid {
+			t.Errorf("%s: mode %v uid %d gid %d, want %v %d %d", tc.path, fi.Mode(), st.Uid, st.Gid, tc.mode, tc.uid, tc.gid)
+		}
+		if tc.path == "legacy" && fi.ModTime().Unix() != 1600000000 {
+			t.Errorf("legacy mtime = %v", fi.ModTime())
+		}
+	}
+}
+
+// Several readers and stats at once, under the race detector.
+func TestMountConcurrentReaders(t *testing.T) {
+	s := newFakeStore()
+	want := map[string][]byte{}
+	for i := range 8 {
+		data := bytes.Repeat([]byte{byte('a' + i)}, 300_000+i*7919)
+		key := fmt.Sprintf("p/f%d", i)
+		s.put(key, data)
+		want[key] = data
+	}
+	mnt := mountFake(t, s, Options{})
+	errs := make(chan error, 32)
+	for round := range 3 {
+		for key, data := range want {
+			go func() {
+				got, err := os.ReadFile(filepath.Join(mnt, key))
+				switch {
+				case err != nil:
+					errs <- err
+				case !bytes.Equal(got, data):
+					errs <- fmt.Errorf("round %d %s: %d bytes differ", round, key, len(got))
+				default:
+					errs <- nil
+				}
+			}()
+		}
+	}
+	for range 3 * len(want) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
