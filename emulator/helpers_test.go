@@ -2,7 +2,10 @@ package emulator
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -34,6 +37,11 @@ func sdkClient(s *Server, v oss.SignatureVersionType, ak, secret string, token .
 		WithEndpoint(s.Endpoint()).
 		WithSignatureVersion(v).
 		WithRetryMaxAttempts(1)
+	if pem := s.CACertPEM(); pem != nil {
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		cfg = cfg.WithHttpClient(&http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}})
+	}
 	return oss.NewClient(cfg)
 }
 
