@@ -96,8 +96,9 @@ func (l *lister) fetch(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list %q: %w", l.prefix, err)
 	}
-	if p.IsTruncated && p.NextContinuationToken == "" {
-		return fmt.Errorf("list %q: truncated page without a continuation token", l.prefix)
+	if p.IsTruncated && (p.NextContinuationToken == "" || p.NextContinuationToken == l.token) {
+		// Following it would loop forever.
+		return fmt.Errorf("list %q: truncated page without a new continuation token", l.prefix)
 	}
 	l.started = true
 	l.more = p.IsTruncated

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ossfs/ossfs/ossapi"
 )
 
 type listResult struct {
@@ -169,5 +171,25 @@ func TestListerRetriesFailedPage(t *testing.T) {
 	}
 	if n != 501 {
 		t.Fatalf("after retry got %d more entries, want 501", n)
+	}
+}
+
+// loopStore answers every page as truncated with the same token.
+type loopStore struct{ *fakeStore }
+
+func (s loopStore) ListObjectsV2(ctx context.Context, req ossapi.ListRequest) (ossapi.ListPage, error) {
+	return ossapi.ListPage{IsTruncated: true, NextContinuationToken: "same"}, nil
+}
+
+func TestListerRefusesTokenLoop(t *testing.T) {
+	l := newLister(loopStore{newFakeStore()}, "", listEvents{})
+	for i := 0; ; i++ {
+		_, ok, err := l.next(context.Background())
+		if err != nil {
+			return
+		}
+		if !ok || i > 3 {
+			t.Fatalf("no error after %d entries (ok=%v)", i, ok)
+		}
 	}
 }

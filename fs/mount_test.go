@@ -115,6 +115,7 @@ func TestMountReadFile(t *testing.T) {
 	s.put("docs/a.txt", []byte("hello, world\n"))
 	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
 	s.put("docs/big.bin", big)
+	s.put("docs/empty", nil)
 	mnt := mountFake(t, s, Options{})
 
 	if _, err := os.ReadDir(filepath.Join(mnt, "docs")); err != nil {
@@ -133,6 +134,9 @@ func TestMountReadFile(t *testing.T) {
 	}
 	s.wantCalls(t, "warm re-read", nil)
 
+	if got, err = os.ReadFile(filepath.Join(mnt, "docs", "empty")); err != nil || len(got) != 0 {
+		t.Fatalf("empty file: %q, %v", got, err)
+	}
 	got, err = os.ReadFile(filepath.Join(mnt, "docs", "big.bin"))
 	if err != nil || !bytes.Equal(got, big) {
 		t.Fatalf("big file: %d bytes, %v", len(got), err)
