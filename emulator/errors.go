@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/xml"
 	"net/http"
@@ -105,5 +106,8 @@ func errorBody(reqID, host string, e *ossError) []byte {
 	if err != nil { // cannot happen for these plain strings
 		out = []byte("<Error><Code>" + e.code + "</Code></Error>")
 	}
+	// Element text only, so quotes need no escaping; keep them readable
+	// as OSS does ("authorizer's policy").
+	out = bytes.ReplaceAll(bytes.ReplaceAll(out, []byte("&#39;"), []byte("'")), []byte("&#34;"), []byte(`"`))
 	return append([]byte(xml.Header), append(out, '\n')...)
 }

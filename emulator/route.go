@@ -70,7 +70,7 @@ func (s *Server) serveOSS(rw http.ResponseWriter, r *http.Request) {
 	s.metrics.count(q.api)
 	defer func() {
 		entry.Status, entry.Bytes = w.status, w.bytes
-		if q.api == "GetObject" {
+		if q.api == "GetObject" && (w.status == http.StatusOK || w.status == http.StatusPartialContent) {
 			s.metrics.bytes.Add(w.bytes)
 		}
 		s.metrics.record(entry)
