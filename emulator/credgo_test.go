@@ -1,9 +1,5 @@
-//go:build credgo
-
-// This test needs go.mod to list credentials-go's own dependencies
-// (github.com/alibabacloud-go/debug, gopkg.in/ini.v1, golang.org/x/sys) as
-// indirect requirements; until it does, run it with -tags credgo and a
-// -modfile that has them (see doc.go).
+// The official credentials-go RAM-role provider, https-only, run against
+// the emulator's TLS STS endpoint as an oracle of the STS side.
 
 package emulator
 

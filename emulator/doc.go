@@ -79,14 +79,9 @@
 //
 // # Tests
 //
-// go test -race ./emulator runs everything except the credentials-go
-// oracle test, which needs go.mod to require credentials-go's own
-// dependencies (github.com/alibabacloud-go/debug v1.0.1, gopkg.in/ini.v1
-// v1.67.0, golang.org/x/sys v0.28.0, all indirect). Until it does:
-//
-//	cp go.mod go.sum /tmp/m/ && (append those three requires to /tmp/m/go.mod)
-//	go mod download -modfile=/tmp/m/go.mod gopkg.in/ini.v1 golang.org/x/sys
-//	go test -race -tags credgo -modfile=/tmp/m/go.mod ./emulator
+// go test -race ./emulator runs everything, including the oracles: the
+// official OSS SDK (V1 and V4) and credentials-go's RAM-role provider over
+// TLS (credgo_test.go).
 //
 // GET bodies are written straight from the stored slice (never copied);
 // objects are immutable once stored, so reads take no lock while streaming.
