@@ -1,6 +1,7 @@
 package ossapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,10 @@ type call struct {
 	rawQuery string      // strictly encoded
 	header   http.Header // extra headers, e.g. Range, If-Match
 	okStatus func(int) bool
+	// slurp > 0 reads the whole body (at most slurp bytes) inside the
+	// attempt, so a connection that breaks mid-body is retried like one
+	// that broke before the headers.
+	slurp int64
 }
 
 func ok200(s int) bool { return s == http.StatusOK }
@@ -92,6 +97,17 @@ func (c *Client) once(ctx context.Context, r *call) (*http.Response, error) {
 		return nil, &TransportError{Op: r.op, Key: r.errKey, Err: err}
 	}
 	if r.okStatus(resp.StatusCode) {
+		if r.slurp > 0 {
+			b, err := io.ReadAll(io.LimitReader(resp.Body, r.slurp+1))
+			resp.Body.Close()
+			if err != nil {
+				return nil, &TransportError{Op: r.op, Key: r.errKey, Err: fmt.Errorf("read body: %w", err)}
+			}
+			if int64(len(b)) > r.slurp {
+				return nil, fmt.Errorf("oss %s %q: %w: body larger than %d bytes", r.op, r.errKey, ErrMalformedResponse, r.slurp)
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(b))
+		}
 		return resp, nil
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))

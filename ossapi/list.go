@@ -40,18 +40,12 @@ func (c *Client) ListObjectsV2(ctx context.Context, lr ListRequest) (ListPage, e
 		q.Set("max-keys", strconv.Itoa(lr.MaxKeys))
 	}
 	resp, err := c.do(ctx, &call{op: "ListObjectsV2", errKey: lr.Prefix, method: "GET",
-		rawQuery: encodeQuery(q), okStatus: ok200})
+		rawQuery: encodeQuery(q), okStatus: ok200, slurp: maxListBody})
 	if err != nil {
 		return ListPage{}, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxListBody+1))
-	if err != nil {
-		return ListPage{}, &TransportError{Op: "ListObjectsV2", Key: lr.Prefix, Err: err}
-	}
-	if len(body) > maxListBody {
-		return ListPage{}, fmt.Errorf("list %q: response larger than %d bytes", lr.Prefix, maxListBody)
-	}
+	body, _ := io.ReadAll(resp.Body) // in memory already
+	resp.Body.Close()
 	page, err := parseListResult(body)
 	if err != nil {
 		return ListPage{}, fmt.Errorf("list %q: %w", lr.Prefix, err)

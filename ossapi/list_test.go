@@ -127,3 +127,22 @@ func TestGetSymlink(t *testing.T) {
 		t.Errorf("missing header: err = %v", err)
 	}
 }
+
+// A list body cut mid-stream is retried like any transport failure.
+func TestListBodyResetIsRetried(t *testing.T) {
+	var n counter
+	c := newClient(t, n.wrap(func(w http.ResponseWriter, r *http.Request) {
+		if n.n.Load() == 1 {
+			w.Header().Set("Content-Length", "100000")
+			w.Write([]byte(listPage[:200]))
+			w.(http.Flusher).Flush()
+			resetConn(t, w)
+			return
+		}
+		w.Write([]byte(listPage))
+	}))
+	page, err := c.ListObjectsV2(t.Context(), ossapi.ListRequest{})
+	if err != nil || len(page.Objects) != 1 || n.n.Load() != 2 {
+		t.Fatalf("page %+v, err %v, %d requests", page, err, n.n.Load())
+	}
+}

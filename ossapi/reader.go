@@ -175,6 +175,9 @@ func (r *objectReader) Read(p []byte) (int, error) {
 		if r.body == nil {
 			if err := r.resume(); err != nil {
 				r.err = err
+				if r.ctx.Err() == nil {
+					r.c.log.Warn("oss GetObject resume failed", "key", r.key, "offset", r.pos, "error", err.Error())
+				}
 				return 0, err
 			}
 		}
@@ -211,6 +214,7 @@ func (r *objectReader) Read(p []byte) (int, error) {
 		r.fails++
 		if r.fails > r.c.retry.MaxAttempts {
 			r.err = fmt.Errorf("get %q: body failed %d times at byte %d: %w", r.key, r.fails, r.pos, err)
+			r.c.log.Warn("oss GetObject body keeps failing; giving up", "key", r.key, "offset", r.pos, "error", err.Error())
 			return n, r.err
 		}
 		r.c.log.Debug("oss GetObject body failed; resuming", "key", r.key, "offset", r.pos, "error", err.Error())
