@@ -106,6 +106,18 @@ func TestAgainstEmulator(t *testing.T) {
 		if err != nil || !bytes.Equal(b, []byte{4, 4, 3 + 1}) || info.Size != 5 {
 			t.Errorf("v%d get: %v %v %+v", v, b, err, info)
 		}
+		// At and past the end: the emulator answers 416 (standard range
+		// behaviour); the reader gives an empty stream.
+		for _, gr := range []ossapi.GetRequest{{Key: "top", Offset: 7, Length: 10}, {Key: "top", Offset: 7, Length: -1}, {Key: "top", Length: 0}} {
+			rc, _, err := c.GetObject(ctx, gr)
+			if err != nil {
+				t.Fatalf("v%d get %+v: %v", v, gr, err)
+			}
+			if b, err := io.ReadAll(rc); err != nil || len(b) != 0 {
+				t.Errorf("v%d get %+v: %q %v", v, gr, b, err)
+			}
+			rc.Close()
+		}
 		if _, _, err := c.GetObject(ctx, ossapi.GetRequest{Key: "top", Length: -1, IfMatch: `"0000"`}); !errors.Is(err, ossapi.ErrPreconditionFailed) {
 			t.Errorf("v%d get if-match: %v", v, err)
 		}
