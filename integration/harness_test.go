@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -71,25 +72,40 @@ func requireTool(t testing.TB, name, pkg string) {
 	t.Skip(msg)
 }
 
-// logBuf is a slog handler target that keeps every line for assertions.
+// logBuf captures log records, as text (for failure messages) and as
+// message + attributes (for "logged once" assertions).
 type logBuf struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu   sync.Mutex
+	text bytes.Buffer // GUARDED_BY(mu)
+	recs []logRec     // GUARDED_BY(mu)
 }
 
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
+// logRec is one captured record.
+type logRec struct {
+	Msg   string
+	Attrs map[string]string
 }
 
 func (l *logBuf) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.buf.String()
+	return l.text.String()
 }
 
-// count is how many logged lines contain every one of subs.
+// records returns a copy of every record whose message contains msg.
+func (l *logBuf) records(msg string) []logRec {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []logRec
+	for _, r := range l.recs {
+		if strings.Contains(r.Msg, msg) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// count is how many text lines contain every one of subs.
 func (l *logBuf) count(subs ...string) int {
 	n := 0
 	for _, line := range strings.Split(l.String(), "\n") {
@@ -104,9 +120,40 @@ func (l *logBuf) count(subs ...string) int {
 	return n
 }
 
-func (l *logBuf) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+func (l *logBuf) logger() *slog.Logger { return slog.New(&recHandler{buf: l}) }
+
+// recHandler is the slog.Handler behind logBuf.logger.
+type recHandler struct {
+	buf   *logBuf
+	attrs []slog.Attr
 }
+
+func (h *recHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *recHandler) Handle(_ context.Context, r slog.Record) error {
+	rec := logRec{Msg: r.Message, Attrs: map[string]string{}}
+	line := []string{r.Level.String(), strconv.Quote(r.Message)}
+	add := func(a slog.Attr) bool {
+		rec.Attrs[a.Key] = a.Value.String()
+		line = append(line, a.Key+"="+strconv.Quote(a.Value.String()))
+		return true
+	}
+	for _, a := range h.attrs {
+		add(a)
+	}
+	r.Attrs(add)
+	h.buf.mu.Lock()
+	defer h.buf.mu.Unlock()
+	h.buf.recs = append(h.buf.recs, rec)
+	h.buf.text.WriteString(strings.Join(line, " ") + "\n")
+	return nil
+}
+
+func (h *recHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &recHandler{buf: h.buf, attrs: append(append([]slog.Attr{}, h.attrs...), as...)}
+}
+
+func (h *recHandler) WithGroup(string) slog.Handler { return h }
 
 // startEmulator starts an emulator with testBucket, closed at cleanup.
 func startEmulator(t testing.TB, opts emulator.Options) *emulator.Server {
