@@ -17,8 +17,12 @@
 // share. It renews in the background once the remaining lifetime falls
 // below a threshold (see RefreshOptions), with one fetch however many
 // callers there are, keeps serving the last good credentials while
-// renewals fail (with backoff), and only after those expire returns an
-// error naming the source and the cause. Its clock is injectable.
+// renewals fail (with jittered backoff), and only after those expire
+// returns an error naming the source and the cause. Without Start a
+// renewal is started by the first call past the threshold; after Start a
+// goroutine (ended by Stop or its context) also renews an idle provider
+// on time, which a long-running mount wants. Clock, timer and jitter are
+// injectable.
 //
 // Secrets live only in memory: no value or error of this package prints
 // a secret or a token (every provider formats as its source name, e.g.

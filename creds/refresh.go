@@ -5,20 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Design: renewal is driven by callers, not by a timer. A call that finds
-// the cached credentials past their renewal point starts one background
-// fetch and returns the cached ones at once; a call that finds none (or
-// expired ones) waits for that single fetch. There is no goroutine to stop
-// and an idle mount costs STS nothing, and with an injected clock the
-// tests need no timers at all. After a failure the next fetch waits for a
-// backoff (doubling from MinBackoff to MaxBackoff); until the cached
+// Design: renewal is driven by two things. A call that finds the cached
+// credentials past their renewal point starts one background fetch and
+// returns the cached ones at once; a call that finds none (or expired
+// ones) waits for that single fetch. And, once Start is called, a loop
+// (background.go) sleeps until the renewal point (or the end of the
+// backoff after a failure) and fetches then, so an idle mount still holds
+// valid credentials when the next request comes. Both paths share one
+// flight. After a failure the next fetch waits for a backoff (doubling
+// from MinBackoff to MaxBackoff, with equal jitter); until the cached
 // credentials expire callers keep getting them, after that they get the
-// last error, naming the source and the cause.
+// last error, naming the source and the cause. Clock, timer and jitter
+// are injectable, so the tests never sleep.
 
 // RefreshOptions tunes NewRefreshing. Zero values take the defaults.
 type RefreshOptions struct {
@@ -30,9 +34,14 @@ type RefreshOptions struct {
 	Fraction float64       // default 0.2 (the OSS SDK's 80 % point)
 	MinAhead time.Duration // default 2 min
 	MaxAhead time.Duration // default 20 min (ossfs 1.x's margin)
-	// Backoff between failed fetches: MinBackoff, doubled up to MaxBackoff.
-	MinBackoff time.Duration // default 1 s
-	MaxBackoff time.Duration // default 1 min
+	// Backoff between failed fetches: MinBackoff, doubled up to
+	// MaxBackoff, then jittered: the wait is d/2 + Rand()·d/2 ("equal
+	// jitter"), so many mounts that lost STS together do not retry in step.
+	MinBackoff time.Duration  // default 1 s
+	MaxBackoff time.Duration  // default 1 min
+	Rand       func() float64 // in [0, 1]; default math/rand/v2.Float64
+	// After is the timer of the Start loop; default time.After.
+	After func(time.Duration) <-chan time.Time
 	// FetchTimeout bounds one fetch; callers' contexts do not cancel it.
 	FetchTimeout time.Duration // default 30 s
 	// InvalidateGrace: Invalidate is ignored for credentials fetched less
@@ -67,6 +76,12 @@ func (o *RefreshOptions) fill() {
 	}
 	if o.MaxBackoff < o.MinBackoff {
 		o.MaxBackoff = max(time.Minute, o.MinBackoff)
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Float64
+	}
+	if o.After == nil {
+		o.After = time.After
 	}
 	if o.FetchTimeout <= 0 {
 		o.FetchTimeout = 30 * time.Second
@@ -110,6 +125,11 @@ type Refreshing struct {
 	failures  int           // consecutive failed fetches (the current episode)
 	lastErr   error         // cause of the last failed fetch
 	flight    chan struct{} // non-nil while a fetch runs; closed when it ends
+	loop      *loopState    // the Start loop, nil when not running
+
+	// wake (capacity 1) tells the Start loop the schedule changed: a
+	// fetch ended or Invalidate dropped the credentials.
+	wake chan struct{}
 }
 
 var (
@@ -121,7 +141,7 @@ var (
 // Expiration (zero Expiration: cached until Invalidate).
 func NewRefreshing(src Provider, opts RefreshOptions) *Refreshing {
 	opts.fill()
-	return &Refreshing{src: src, name: SourceName(src), o: opts}
+	return &Refreshing{src: src, name: SourceName(src), o: opts, wake: make(chan struct{}, 1)}
 }
 
 // SourceName is p's String() when it has one, else its type: never %v of
@@ -196,6 +216,15 @@ func (r *Refreshing) Invalidate() {
 	}
 	r.have = false
 	r.nextTry = time.Time{}
+	r.signalLocked()
+}
+
+// signalLocked wakes the Start loop, if any, without blocking.
+func (r *Refreshing) signalLocked() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
 }
 
 // dueLocked: renewal point passed, no fetch running, not backing off.
@@ -247,6 +276,7 @@ func (r *Refreshing) fetch(done chan struct{}) {
 	validUntil := r.cur.Expiration
 	r.flight = nil
 	close(done)
+	r.signalLocked()
 	r.mu.Unlock()
 
 	if err == nil {
@@ -280,11 +310,18 @@ func (r *Refreshing) renewPoint(now, exp time.Time) time.Time {
 	return exp.Add(-ahead)
 }
 
-// backoff is the wait after the n-th consecutive failure.
+// backoff is the jittered wait after the n-th consecutive failure: in
+// [d/2, d] for the exponential d.
 func (r *Refreshing) backoff(n int) time.Duration {
 	d := r.o.MinBackoff
 	for i := 1; i < n && d < r.o.MaxBackoff; i++ {
 		d *= 2
 	}
-	return min(d, r.o.MaxBackoff)
+	d = min(d, r.o.MaxBackoff)
+	f := r.o.Rand()
+	if !(f >= 0) { // also NaN: a bad Rand must not break the bound
+		f = 0
+	}
+	f = min(f, 1)
+	return d/2 + time.Duration(f*float64(d/2))
 }

@@ -90,6 +90,8 @@ type harness struct {
 	logMu sync.Mutex
 	oks   atomic.Int64
 	errs  atomic.Int64
+	timer *fakeTimer
+	rnd   atomic.Value // float64 returned by Rand; 1 = no jitter
 }
 
 type lockedWriter struct {
@@ -104,7 +106,8 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 }
 
 func newHarness(life time.Duration) *harness {
-	h := &harness{clock: newFakeClock()}
+	h := &harness{clock: newFakeClock(), timer: &fakeTimer{reqs: make(chan fakeWait, 64)}}
+	h.rnd.Store(1.0)
 	h.src = &fakeSTSFetcher{clock: h.clock, life: life}
 	h.r = NewRefreshing(h.src, RefreshOptions{
 		Now:    h.clock.Now,
@@ -116,7 +119,9 @@ func newHarness(life time.Duration) *harness {
 				h.errs.Add(1)
 			}
 		},
-		Go: func(f func()) { h.wg.Add(1); go func() { defer h.wg.Done(); f() }() },
+		Go:    func(f func()) { h.wg.Add(1); go func() { defer h.wg.Done(); f() }() },
+		After: h.timer.After,
+		Rand:  func() float64 { return h.rnd.Load().(float64) },
 	})
 	return h
 }
