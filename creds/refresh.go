@@ -274,22 +274,22 @@ func (r *Refreshing) fetch(done chan struct{}) {
 		r.nextTry = now.Add(r.backoff(r.failures))
 	}
 	validUntil := r.cur.Expiration
+	if err == nil { // counted before anyone can see the fetch ended
+		r.renewals.Add(1)
+	} else {
+		r.failed.Add(1)
+	}
 	r.flight = nil
 	close(done)
 	r.signalLocked()
 	r.mu.Unlock()
 
-	if err == nil {
-		r.renewals.Add(1)
-		if recovered > 0 {
-			r.o.Logger.Info("credential renewal recovered", "source", r.name, "failed_attempts", recovered)
-		}
-	} else {
-		r.failed.Add(1)
-		if episode {
-			r.o.Logger.Warn("credential renewal failed; retrying with backoff while the cached credentials last",
-				"source", r.name, "error", err.Error(), "cached_valid_until", validUntil)
-		}
+	switch {
+	case err == nil && recovered > 0:
+		r.o.Logger.Info("credential renewal recovered", "source", r.name, "failed_attempts", recovered)
+	case err != nil && episode:
+		r.o.Logger.Warn("credential renewal failed; retrying with backoff while the cached credentials last",
+			"source", r.name, "error", err.Error(), "cached_valid_until", validUntil)
 	}
 	if r.o.OnRefresh != nil {
 		r.o.OnRefresh(err == nil, err)
