@@ -2,7 +2,8 @@
 //
 // A Provider returns the credentials to sign a request with right now.
 // Sources: Static keys, NewEnv (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/
-// _SECURITY_TOKEN, then OSS_ACCESS_KEY_ID/_SECRET/OSS_SESSION_TOKEN),
+// _SECURITY_TOKEN, then OSS_ACCESS_KEY_ID/_SECRET/OSS_SESSION_TOKEN, then
+// ossfs 1.x's OSSACCESSKEYID/OSSSECRETACCESSKEY/OSSSESSIONTOKEN),
 // NewPasswdFile (ossfs 1.x passwd files, refused when others can read
 // them), NewAssumeRole (STS AssumeRole, RPC-signed with HMAC-SHA1, from
 // any source provider), NewOIDC (AssumeRoleWithOIDC for Kubernetes RRSA,

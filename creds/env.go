@@ -6,7 +6,7 @@ import (
 )
 
 // Environment variables read by NewEnv: the credentials-go names first,
-// then the OSS SDK names.
+// then the OSS SDK names, then the ossfs 1.x names.
 const (
 	EnvAccessKeyID        = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 	EnvAccessKeySecret    = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
@@ -14,11 +14,17 @@ const (
 	EnvOSSAccessKeyID     = "OSS_ACCESS_KEY_ID"
 	EnvOSSAccessKeySecret = "OSS_ACCESS_KEY_SECRET"
 	EnvOSSSessionToken    = "OSS_SESSION_TOKEN"
+	EnvLegacyAccessKeyID  = "OSSACCESSKEYID"
+	EnvLegacySecret       = "OSSSECRETACCESSKEY"
+	EnvLegacySessionToken = "OSSSESSIONTOKEN"
 )
 
-// NewEnv reads keys from the environment once. The ALIBABA_CLOUD_* set
-// wins over the OSS_* set; within a set both the id and the secret must
-// be present. With neither set the error matches ErrNotConfigured.
+// NewEnv reads keys from the environment once. Three sets, the first
+// present one wins: ALIBABA_CLOUD_*, then OSS_ACCESS_KEY_ID/_SECRET/
+// OSS_SESSION_TOKEN, then ossfs 1.x's OSSACCESSKEYID/OSSSECRETACCESSKEY/
+// OSSSESSIONTOKEN. A set is taken whole (names are not mixed across
+// sets): both its id and its secret must be present, else an error names
+// the missing one. With no set present the error matches ErrNotConfigured.
 func NewEnv() (Provider, error) { return newEnv(os.Getenv) }
 
 // NewEnvFrom is NewEnv with a custom lookup (tests, or a saved environment).
@@ -28,6 +34,7 @@ func newEnv(getenv func(string) string) (Provider, error) {
 	sets := [][3]string{
 		{EnvAccessKeyID, EnvAccessKeySecret, EnvSecurityToken},
 		{EnvOSSAccessKeyID, EnvOSSAccessKeySecret, EnvOSSSessionToken},
+		{EnvLegacyAccessKeyID, EnvLegacySecret, EnvLegacySessionToken},
 	}
 	for _, s := range sets {
 		id, secret := getenv(s[0]), getenv(s[1])
@@ -41,5 +48,5 @@ func newEnv(getenv func(string) string) (Provider, error) {
 		}
 		return namedStatic{name: "env:" + s[0], c: Credentials{AccessKeyID: id, AccessKeySecret: secret, SecurityToken: getenv(s[2])}}, nil
 	}
-	return nil, fmt.Errorf("env: neither %s nor %s is set: %w", EnvAccessKeyID, EnvOSSAccessKeyID, ErrNotConfigured)
+	return nil, fmt.Errorf("env: neither %s, %s nor %s is set: %w", EnvAccessKeyID, EnvOSSAccessKeyID, EnvLegacyAccessKeyID, ErrNotConfigured)
 }

@@ -30,6 +30,11 @@ func TestEnv(t *testing.T) {
 		{"alibaba set", map[string]string{EnvAccessKeyID: "a1", EnvAccessKeySecret: "s1", EnvSecurityToken: "t1", EnvOSSAccessKeyID: "o", EnvOSSAccessKeySecret: "os"}, "a1", "t1", "", false},
 		{"oss set", map[string]string{EnvOSSAccessKeyID: "o", EnvOSSAccessKeySecret: "os", EnvOSSSessionToken: "ot"}, "o", "ot", "", false},
 		{"none", nil, "", "", "neither", true},
+		{"1.x set", map[string]string{EnvLegacyAccessKeyID: "l", EnvLegacySecret: "ls", EnvLegacySessionToken: "lt"}, "l", "lt", "", false},
+		{"oss wins over 1.x", map[string]string{EnvOSSAccessKeyID: "o", EnvOSSAccessKeySecret: "os", EnvLegacyAccessKeyID: "l", EnvLegacySecret: "ls"}, "o", "", "", false},
+		{"alibaba wins over 1.x", map[string]string{EnvAccessKeyID: "a1", EnvAccessKeySecret: "s1", EnvLegacyAccessKeyID: "l", EnvLegacySecret: "ls", EnvLegacySessionToken: "lt"}, "a1", "", "", false},
+		{"1.x id without secret", map[string]string{EnvLegacyAccessKeyID: "l"}, "", "", "OSSSECRETACCESSKEY is empty", false},
+		{"1.x not mixed with oss", map[string]string{EnvLegacyAccessKeyID: "l", EnvOSSAccessKeySecret: "os"}, "", "", "OSS_ACCESS_KEY_ID is empty", false},
 		{"id without secret", map[string]string{EnvAccessKeyID: "a1"}, "", "", "ALIBABA_CLOUD_ACCESS_KEY_SECRET is empty", false},
 		{"secret without id", map[string]string{EnvOSSAccessKeySecret: "zzz"}, "", "", "OSS_ACCESS_KEY_ID is empty", false},
 	}
