@@ -1,0 +1,172 @@
+package integration
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ossfs/ossfs/creds"
+	"github.com/ossfs/ossfs/emulator"
+)
+
+// The benchmark measures the real daemon: the ossfs binary, built once per
+// run, mounted as a child process against the emulator in this process,
+// so that its peak RSS is its own and not the emulator's.
+
+// buildDaemon compiles ./cmd/ossfs into dir and returns its path.
+func buildDaemon(b testing.TB, dir string) string {
+	b.Helper()
+	bin := filepath.Join(dir, "ossfs")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/ossfs")
+	cmd.Dir = ".." // the module root, from ./integration
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build ./cmd/ossfs: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// daemon is one running `ossfs mount`.
+type daemon struct {
+	cmd    *exec.Cmd
+	dir    string
+	stderr *bytes.Buffer
+	exited chan struct{}
+}
+
+// startDaemon mounts testBucket at a fresh directory with the binary and
+// waits until the mount is live. extra flags go after the defaults.
+func startDaemon(b testing.TB, bin string, srv *emulator.Server, extra ...string) *daemon {
+	b.Helper()
+	dir, err := os.MkdirTemp("", "ossfs-bench-mnt-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ak, sk := srv.NewUser()
+	args := append([]string{"mount", "--endpoint", srv.Endpoint(), "--region", srv.Region(),
+		"--path-style", "--log-level", "warn"}, extra...)
+	args = append(args, testBucket, dir)
+	d := &daemon{cmd: exec.Command(bin, args...), dir: dir, stderr: &bytes.Buffer{}, exited: make(chan struct{})}
+	d.cmd.Env = append(os.Environ(),
+		creds.EnvAccessKeyID+"="+ak, creds.EnvAccessKeySecret+"="+sk, "HOME="+dir+".home")
+	d.cmd.Stderr = d.stderr
+	if err := d.cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	go func() { d.cmd.Wait(); close(d.exited) }()
+	b.Cleanup(d.stop)
+	deadline := time.Now().Add(30 * time.Second)
+	for !isMounted(dir) {
+		select {
+		case <-d.exited:
+			b.Fatalf("ossfs mount exited before mounting: %s", d.stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("ossfs mount: not mounted within 30s: %s", d.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return d
+}
+
+// stop unmounts (SIGTERM, as systemd would) and removes the directory.
+func (d *daemon) stop() {
+	select {
+	case <-d.exited:
+	default:
+		d.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-d.exited:
+		case <-time.After(15 * time.Second):
+			syscall.Unmount(d.dir, syscall.MNT_DETACH)
+			d.cmd.Process.Kill()
+			<-d.exited
+		}
+	}
+	os.Remove(d.dir)
+}
+
+func (d *daemon) path(p string) string { return filepath.Join(d.dir, p) }
+
+// isMounted reports whether dir is a mount point (from mountinfo).
+func isMounted(dir string) bool {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		fields := strings.Fields(s.Text())
+		if len(fields) > 4 && fields[4] == dir {
+			return true
+		}
+	}
+	return false
+}
+
+// procStatusKB reads one "Name: N kB" field of /proc/<pid>/status.
+func procStatusKB(pid int, name string) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return -1
+}
+
+// peakRSS is the daemon's VmHWM in bytes.
+func (d *daemon) peakRSS() int64 { return procStatusKB(d.cmd.Process.Pid, "VmHWM") << 10 }
+
+// rss is the daemon's current VmRSS in bytes.
+func (d *daemon) rss() int64 { return procStatusKB(d.cmd.Process.Pid, "VmRSS") << 10 }
+
+// resetPeakRSS restarts VmHWM from the current RSS (clear_refs 5).
+func (d *daemon) resetPeakRSS() error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", d.cmd.Process.Pid), []byte("5"), 0)
+}
+
+// defaultBudget reads the default --memory-budget from `ossfs mount --help`,
+// the number users are told.
+func defaultBudget(b testing.TB, bin string) (string, int64) {
+	b.Helper()
+	out, _ := exec.Command(bin, "mount", "--help").CombinedOutput()
+	m := regexp.MustCompile(`--memory-budget value[^\n]*\(default: "?([0-9]+)([KMG]i?B?)?"?`).FindSubmatch(out)
+	if m == nil {
+		return "?", 0
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	switch strings.TrimSuffix(strings.TrimSuffix(string(m[2]), "B"), "i") {
+	case "K":
+		n <<= 10
+	case "M":
+		n <<= 20
+	case "G":
+		n <<= 30
+	}
+	return string(m[1]) + string(m[2]), n
+}
+
+// dropPageCache empties the kernel page cache so that a read reaches the
+// daemon again (FOPEN_KEEP_CACHE would otherwise serve a re-read).
+func dropPageCache(b testing.TB) {
+	b.Helper()
+	syscall.Sync()
+	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("1"), 0); err != nil {
+		b.Fatalf("drop page cache: %v", err)
+	}
+}
