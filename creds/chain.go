@@ -127,7 +127,7 @@ type DefaultOptions struct {
 
 // DefaultChain returns the chain used when no source is chosen explicitly:
 //
-//  1. environment keys (ALIBABA_CLOUD_ACCESS_KEY_ID..., then OSS_ACCESS_KEY_ID...):
+//  1. environment keys (ALIBABA_CLOUD_ACCESS_KEY_ID..., then OSS_ACCESS_KEY_ID..., then OSSACCESSKEYID...):
 //     set for this very process, so the most specific choice;
 //  2. OIDC (RRSA), when ALIBABA_CLOUD_ROLE_ARN, _OIDC_PROVIDER_ARN and
 //     _OIDC_TOKEN_FILE are all set: the platform injected them for this pod;

@@ -15,6 +15,10 @@ type LogEntry struct {
 	Range       string // the Range request header, if any
 	AccessKeyID string // empty for anonymous requests
 	Bytes       int64  // body bytes written
+	// OIDCSubject is the "sub" claim of the token an AssumeRoleWithOIDC
+	// call presented, when the token parsed, so tests can tell which
+	// token file contents a client sent.
+	OIDCSubject string
 }
 
 // maxLog bounds the request log; the oldest half is dropped when full.

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,10 +30,18 @@ func (q *ossReq) resource() string {
 const accountID = "1234567890123456"
 
 // statusWriter records the status and body size for the request log.
+//
+// onLast, when set, runs once just before the write that completes the
+// announced Content-Length, with those bytes already counted. The handler
+// records the request there: once the client holds the whole body it may
+// ask for Requests or BytesSent at once, and the entry must be there (a
+// record in the handler's defer would race with a large body, which
+// net/http writes through while the handler is still running).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	onLast func()
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -46,9 +55,23 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	if w.onLast != nil && w.completes(len(p)) {
+		f := w.onLast
+		w.onLast = nil
+		w.bytes += int64(len(p)) // counted as sent: see onLast
+		f()
+		return w.ResponseWriter.Write(p)
+	}
 	n, err := w.ResponseWriter.Write(p)
 	w.bytes += int64(n)
 	return n, err
+}
+
+// completes reports whether writing n more bytes reaches the announced
+// Content-Length.
+func (w *statusWriter) completes(n int) bool {
+	cl, err := strconv.ParseInt(w.Header().Get("Content-Length"), 10, 64)
+	return err == nil && n > 0 && w.bytes+int64(n) >= cl
 }
 
 func (w *statusWriter) Flush() {
@@ -68,13 +91,20 @@ func (s *Server) serveOSS(rw http.ResponseWriter, r *http.Request) {
 	q, perr := s.parseOSS(r)
 	entry := LogEntry{Method: r.Method, API: q.api, Bucket: q.bucket, Key: q.key, Range: r.Header.Get("Range")}
 	s.metrics.count(q.api)
-	defer func() {
+	recorded := false
+	record := func() {
+		if recorded {
+			return
+		}
+		recorded = true
 		entry.Status, entry.Bytes = w.status, w.bytes
 		if q.api == "GetObject" && (w.status == http.StatusOK || w.status == http.StatusPartialContent) {
 			s.metrics.bytes.Add(w.bytes)
 		}
 		s.metrics.record(entry)
-	}()
+	}
+	w.onLast = record
+	defer record()
 
 	f, d := s.faults.next()
 	if f.Latency > 0 && !sleepCtx(r, f.Latency) {

@@ -98,6 +98,9 @@ func (s *Server) serveSTS(rw http.ResponseWriter, r *http.Request) {
 		s.writeSTSError(w, reqID, err)
 		return
 	}
+	if info, ok := resp["OIDCTokenInfo"].(map[string]any); ok {
+		entry.OIDCSubject, _ = info["Subject"].(string)
+	}
 	resp["RequestId"] = reqID
 	writeJSON(w, http.StatusOK, resp)
 }
