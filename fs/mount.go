@@ -31,6 +31,11 @@ func mount(mountpoint string, store ObjectStore, opts Options) (*fuse.Server, *f
 	if err != nil {
 		return nil, nil, fmt.Errorf("mount %s: %w", mountpoint, err)
 	}
+	if ra := f.opts.KernelReadahead; ra > 0 {
+		if err := setKernelReadahead(mountpoint, ra); err != nil {
+			f.opts.Logger.Debug("ossfs: kept the kernel's default readahead", "err", err.Error())
+		}
+	}
 	return server, f, nil
 }
 

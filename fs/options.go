@@ -17,6 +17,9 @@ const (
 	DefaultDirMode      = os.FileMode(0o555)
 	DefaultMemoryBudget = int64(256 << 20)
 	DefaultFSName       = "ossfs"
+	// DefaultKernelReadahead: see readahead.go; measured in the issue 7
+	// benchmark.
+	DefaultKernelReadahead = int64(1 << 20)
 )
 
 // Options configures a mount. The zero value is usable: every zero field
@@ -48,6 +51,10 @@ type Options struct {
 	// MemoryBudget bounds the prefetch buffers of all open files together
 	// (default 256 MiB).
 	MemoryBudget int64
+	// KernelReadahead is the kernel's readahead for the mount (bytes;
+	// default 1 MiB, negative keeps the kernel's 128 KiB). Setting it needs
+	// root; without, the kernel default stays.
+	KernelReadahead int64
 	// Now is the clock (default time.Now); tests inject a fake one.
 	Now func() time.Time
 	// Logger receives one line per skipped key, shadowed file, cold object
@@ -87,6 +94,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MemoryBudget <= 0 {
 		o.MemoryBudget = DefaultMemoryBudget
+	}
+	switch {
+	case o.KernelReadahead == 0:
+		o.KernelReadahead = DefaultKernelReadahead
+	case o.KernelReadahead < 0:
+		o.KernelReadahead = 0
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/ossfs/ossfs/creds"
 	"github.com/ossfs/ossfs/emulator"
 )
@@ -75,7 +77,31 @@ func startDaemon(b testing.TB, bin string, srv *emulator.Server, extra ...string
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	if v := os.Getenv("OSSFS_BENCH_RA_KB"); v != "" {
+		if err := os.WriteFile(d.bdiFile(), []byte(v), 0); err != nil {
+			b.Fatalf("set read_ahead_kb: %v", err)
+		}
+	}
 	return d
+}
+
+// bdiFile is the read_ahead_kb file of the mount's backing device.
+func (d *daemon) bdiFile() string {
+	var st syscall.Stat_t
+	if err := syscall.Stat(d.dir, &st); err != nil {
+		return ""
+	}
+	dev := uint64(st.Dev)
+	return fmt.Sprintf("/sys/class/bdi/%d:%d/read_ahead_kb", unix.Major(dev), unix.Minor(dev))
+}
+
+// readaheadKB is the kernel readahead in force for the mount.
+func (d *daemon) readaheadKB() string {
+	data, err := os.ReadFile(d.bdiFile())
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(data))
 }
 
 // stop unmounts (SIGTERM, as systemd would) and removes the directory.

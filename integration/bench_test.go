@@ -27,7 +27,8 @@ import (
 // It needs root and /dev/fuse (it skips otherwise, and fails under
 // OSSFS_REQUIRE_FUSE=1). OSSFS_BENCH_ARGS adds mount flags (for tuning
 // experiments), OSSFS_BENCH_RUNS sets the runs of the cheap figures
-// (default 3; medians are reported), OSSFS_BENCH_GIB the big objects' size.
+// (default 3; medians are reported), OSSFS_BENCH_GIB the big objects' size, OSSFS_BENCH_ONLY the figures to run
+// ("125"), OSSFS_BENCH_RA_KB the kernel readahead (tuning).
 func BenchmarkIssue7(b *testing.B) {
 	requireFUSE(b)
 	if b.N > 1 {
@@ -47,6 +48,9 @@ func BenchmarkIssue7(b *testing.B) {
 		fmt.Sscan(v, &runs)
 	}
 
+	only := os.Getenv("OSSFS_BENCH_ONLY") // e.g. "125": just those figures
+	want := func(fig byte) bool { return only == "" || strings.IndexByte(only, fig) >= 0 }
+
 	bin := buildDaemon(b, b.TempDir())
 	budgetText, budget := defaultBudget(b, bin)
 	srv := startEmulator(b, emulator.Options{})
@@ -58,7 +62,8 @@ func BenchmarkIssue7(b *testing.B) {
 	}
 	d := startDaemon(b, bin, srv, extra...)
 	tb.note("machine: %s", machine())
-	tb.note("daemon flags: defaults %s; memory budget %s (from --help)", strings.Join(extra, " "), budgetText)
+	tb.note("daemon flags: defaults %s; memory budget %s (from --help); kernel read_ahead_kb %s",
+		strings.Join(extra, " "), budgetText, d.readaheadKB())
 
 	profiles := []struct {
 		name string
@@ -77,37 +82,44 @@ func BenchmarkIssue7(b *testing.B) {
 		// 1. One sequential reader.
 		var mnt, dir []float64
 		for range n {
+			if !want('1') {
+				break
+			}
 			dir = append(dir, mbps(bigSize, timeIt(func() { directGet(b, direct, "big/0", bigSize) })))
 			dropPageCache(b)
 			srv.ResetCounts()
 			mnt = append(mnt, mbps(bigSize, timeIt(func() { readFile(b, d.path("big/0"), bigSize) })))
 		}
-		m, dr := median(mnt), median(dir)
-		target := "≥0.9"
-		ok := m/dr >= 0.9
-		if i > 0 {
-			target, ok = "≥4", m/dr >= 4
+		if want('1') {
+			m, dr := median(mnt), median(dir)
+			target := "≥0.9"
+			ok := m/dr >= 0.9
+			if i > 0 {
+				target, ok = "≥4", m/dr >= 4
+			}
+			tb.row("1 seq read 1 GiB", p.name, fmt.Sprintf("%.0f MB/s", m), fmt.Sprintf("%.0f MB/s direct GET", dr),
+				fmt.Sprintf("%.2f×", m/dr), target, ok, fmt.Sprintf("%d GETs", srv.Count("GetObject")))
 		}
-		tb.row("1 seq read 1 GiB", p.name, fmt.Sprintf("%.0f MB/s", m), fmt.Sprintf("%.0f MB/s direct GET", dr),
-			fmt.Sprintf("%.2f×", m/dr), target, ok, fmt.Sprintf("%d GETs", srv.Count("GetObject")))
 
 		// 2. Four readers of four objects.
-		dropPageCache(b)
-		if err := d.resetPeakRSS(); err != nil {
-			b.Logf("reset peak RSS: %v", err)
+		if want('2') {
+			dropPageCache(b)
+			if err := d.resetPeakRSS(); err != nil {
+				b.Logf("reset peak RSS: %v", err)
+			}
+			keys := []string{"big/0", "big/1", "big/2", "big/3"}
+			dir4 := mbps(4*bigSize, timeIt(func() {
+				parallel(keys, func(k string) { directGet(b, direct, k, bigSize) })
+			}))
+			mnt4 := mbps(4*bigSize, timeIt(func() {
+				parallel(keys, func(k string) { readFile(b, d.path(k), bigSize) })
+			}))
+			peak2 = max(peak2, d.peakRSS())
+			tb.row("2 four readers 4×1 GiB", p.name, fmt.Sprintf("%.0f MB/s", mnt4), fmt.Sprintf("%.0f MB/s 4 direct GETs", dir4),
+				fmt.Sprintf("%.2f×", mnt4/dir4), "-", true, "")
 		}
-		keys := []string{"big/0", "big/1", "big/2", "big/3"}
-		dir4 := mbps(4*bigSize, timeIt(func() {
-			parallel(keys, func(k string) { directGet(b, direct, k, bigSize) })
-		}))
-		mnt4 := mbps(4*bigSize, timeIt(func() {
-			parallel(keys, func(k string) { readFile(b, d.path(k), bigSize) })
-		}))
-		peak2 = max(peak2, d.peakRSS())
-		tb.row("2 four readers 4×1 GiB", p.name, fmt.Sprintf("%.0f MB/s", mnt4), fmt.Sprintf("%.0f MB/s 4 direct GETs", dir4),
-			fmt.Sprintf("%.2f×", mnt4/dir4), "-", true, "")
 
-		if i > 0 {
+		if i > 0 && want('6') {
 			// 6. Time to first byte of a cold small file, in round trips.
 			srv.ResetCounts()
 			ttfbDirect := timeIt(func() { directGet(b, direct, "hello.txt", 6) })
@@ -125,6 +137,9 @@ func BenchmarkIssue7(b *testing.B) {
 	var lsT, listT []float64
 	var lsCounts map[string]int64
 	for i := range runs {
+		if !want('3') {
+			break
+		}
 		dirName := fmt.Sprintf("ls%d", i)
 		listT = append(listT, timeIt(func() { directList(b, direct, dirName+"/") }).Seconds())
 		mustSh(b, "stat", d.path(dirName))
@@ -132,29 +147,36 @@ func BenchmarkIssue7(b *testing.B) {
 		lsT = append(lsT, timeIt(func() { mustSh(b, "ls", "-l", d.path(dirName)) }).Seconds())
 		lsCounts = srv.Counts()
 	}
-	lsRatio := median(lsT) / median(listT)
-	tb.row("3 ls -l 10,000 entries", "loopback", fmt.Sprintf("%.0f ms", 1000*median(lsT)),
-		fmt.Sprintf("%.0f ms direct list", 1000*median(listT)), fmt.Sprintf("%.2f×", lsRatio), "≤1.3×, 10 LIST, 0 HEAD",
-		lsRatio <= 1.3 && lsCounts["ListObjectsV2"] == 10 && lsCounts["HeadObject"] == 0, countsText(lsCounts))
-	tb.row("7 peak RSS", "after 3", mib(d.peakRSS()), "budget "+mib(budget), "", "≤ budget+64 MiB",
-		d.peakRSS() <= budget+64<<20, fmt.Sprintf("RSS now %s", mib(d.rss())))
-	tb.row("7 peak RSS", "during 2", mib(peak2), "budget "+mib(budget), "", "≤ budget+64 MiB",
-		peak2 <= budget+64<<20, "")
+	if want('3') {
+		lsRatio := median(lsT) / median(listT)
+		tb.row("3 ls -l 10,000 entries", "loopback", fmt.Sprintf("%.0f ms", 1000*median(lsT)),
+			fmt.Sprintf("%.0f ms direct list", 1000*median(listT)), fmt.Sprintf("%.2f×", lsRatio), "≤1.3×, 10 LIST, 0 HEAD",
+			lsRatio <= 1.3 && lsCounts["ListObjectsV2"] == 10 && lsCounts["HeadObject"] == 0, countsText(lsCounts))
+		tb.row("7 peak RSS", "after 3", mib(d.peakRSS()), "budget "+mib(budget), "", "≤ budget+64 MiB",
+			d.peakRSS() <= budget+64<<20, fmt.Sprintf("RSS now %s", mib(d.rss())))
+		tb.row("7 peak RSS", "during 2", mib(peak2), "budget "+mib(budget), "", "≤ budget+64 MiB",
+			peak2 <= budget+64<<20, "")
+	}
 
 	// 4. find + stat over 10,000 objects in 100 directories: cold, then warm.
-	srv.ResetCounts()
-	findCmd := []string{d.path("tree"), "-type", "f", "-printf", "%s %T@\n"}
-	cold := timeIt(func() { mustSh(b, "find", findCmd...) })
-	coldCounts := srv.Counts()
-	srv.ResetCounts()
-	warm := timeIt(func() { mustSh(b, "find", findCmd...) })
-	warmCounts := srv.Counts()
-	tb.row("4 find+stat 10,000 in 100 dirs", "cold", fmt.Sprintf("%.0f ms", 1000*cold.Seconds()), "", "", "-", true, countsText(coldCounts))
-	tb.row("4 find+stat 10,000 in 100 dirs", "warm", fmt.Sprintf("%.0f ms", 1000*warm.Seconds()), "", "", "0 requests",
-		sumCounts(warmCounts) == 0, countsText(warmCounts))
+	if want('4') {
+		srv.ResetCounts()
+		findCmd := []string{d.path("tree"), "-type", "f", "-printf", "%s %T@\n"}
+		cold := timeIt(func() { mustSh(b, "find", findCmd...) })
+		coldCounts := srv.Counts()
+		srv.ResetCounts()
+		warm := timeIt(func() { mustSh(b, "find", findCmd...) })
+		warmCounts := srv.Counts()
+		tb.row("4 find+stat 10,000 in 100 dirs", "cold", fmt.Sprintf("%.0f ms", 1000*cold.Seconds()), "", "", "-", true, countsText(coldCounts))
+		tb.row("4 find+stat 10,000 in 100 dirs", "warm", fmt.Sprintf("%.0f ms", 1000*warm.Seconds()), "", "", "0 requests",
+			sumCounts(warmCounts) == 0, countsText(warmCounts))
+	}
 
 	// 5. Random reads.
 	for _, size := range []int{4 << 10, 1 << 20} {
+		if !want('5') {
+			break
+		}
 		n := 400
 		if size > 4<<10 {
 			n = 100
