@@ -187,7 +187,7 @@ func TestStatRequestCosts(t *testing.T) {
 		}
 		f.cache.put(childKey("d", e.name), e.m)
 	}
-	f.cache.markListed("d", clk.Now())
+	f.cache.markListed("d", clk.Now(), nil)
 	if _, err := f.stat(ctx, "d/absent"); !errors.Is(err, ossapi.ErrNotFound) {
 		t.Fatal(err)
 	}

@@ -17,7 +17,9 @@ import (
 //   - negative entries ("no such path") for the shorter NegativeTTL;
 //   - on a directory's entry, "completely listed until T": while that
 //     holds, a path under it with no live entry does not exist, so a
-//     lookup of a name missing from a fresh listing costs no request.
+//     lookup of a name missing from a fresh listing costs no request;
+//     with the listing's names kept beside the mark, a new opendir is
+//     answered from the cache too (a warm find sends nothing).
 //
 // The completeness mark is only sound while every child seen by that
 // listing is still cached, so evicting or expiring a positive child clears
@@ -38,6 +40,11 @@ type cacheEntry struct {
 	expires time.Time
 	// listedUntil, on a dir entry, is when its complete listing goes stale.
 	listedUntil time.Time
+	// children, on a listed dir entry, are the listing's names in order;
+	// nil when not kept. Cleared with listedUntil, so they never outlive
+	// one of the child entries they name: memory stays bounded by the
+	// cache size.
+	children []string
 	// target is a symlink's cached target; "" until read.
 	target string
 }
@@ -70,6 +77,7 @@ func (c *metaCache) onEvict(key string, e *cacheEntry) {
 	}
 	if p, ok := c.lru.Peek(parentKey(key)); ok {
 		p.listedUntil = time.Time{}
+		p.children = nil
 	}
 }
 
@@ -107,7 +115,7 @@ func (c *metaCache) put(path string, m meta) {
 	if old, ok := c.lru.Peek(path); ok && !old.neg && old.m.kind == m.kind {
 		switch {
 		case m.kind == kindDir:
-			ne.listedUntil = old.listedUntil
+			ne.listedUntil, ne.children = old.listedUntil, old.children
 		case m.kind == kindSymlink && old.m.info.ETag == m.info.ETag:
 			ne.target = old.target
 		}
@@ -131,8 +139,9 @@ func (c *metaCache) putNegative(path string) {
 }
 
 // markListed records that dir was listed completely by a listing that
-// started at start; the mark lasts one MetadataTTL from then.
-func (c *metaCache) markListed(dir string, start time.Time) {
+// started at start; the mark lasts one MetadataTTL from then. names, when
+// not nil, are the entries the listing produced, in order.
+func (c *metaCache) markListed(dir string, start time.Time, names []string) {
 	if c.ttl <= 0 {
 		return
 	}
@@ -144,6 +153,28 @@ func (c *metaCache) markListed(dir string, start time.Time) {
 		c.lru.Add(dir, e)
 	}
 	e.listedUntil = start.Add(c.ttl)
+	e.children = names
+}
+
+// listing returns the entries of dir from its complete listing, when that
+// listing is still fresh and every entry it named is still cached.
+func (c *metaCache) listing(dir string) ([]dirEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	e, ok := c.lru.Peek(dir)
+	if !ok || e.neg || e.children == nil || !now.Before(e.listedUntil) {
+		return nil, false
+	}
+	out := make([]dirEntry, 0, len(e.children))
+	for _, name := range e.children {
+		ce, ok := c.lru.Peek(childKey(dir, name))
+		if !ok || ce.neg || !now.Before(ce.expires) {
+			return nil, false
+		}
+		out = append(out, dirEntry{name: name, m: ce.m})
+	}
+	return out, true
 }
 
 // symlinkTarget returns the cached target of the symlink at path.

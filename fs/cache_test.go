@@ -56,7 +56,7 @@ func TestCacheListedDirAnswersAbsence(t *testing.T) {
 	if _, r := c.get("d/zzz"); r != cacheMiss {
 		t.Fatalf("before listing: %v, want miss", r)
 	}
-	c.markListed("d", clk.Now())
+	c.markListed("d", clk.Now(), nil)
 	if _, r := c.get("d/zzz"); r != cacheNegative {
 		t.Fatalf("after listing: %v, want negative", r)
 	}
@@ -85,7 +85,7 @@ func TestCacheEvictionClearsListedMark(t *testing.T) {
 	c.put("d", meta{kind: kindDir})
 	c.put("d/a", fileMeta(`"1"`))
 	c.put("d/b", fileMeta(`"2"`))
-	c.markListed("d", clk.Now())
+	c.markListed("d", clk.Now(), nil)
 	c.get("d") // keep d recent
 	c.get("d/b")
 	c.put("other", fileMeta(`"3"`)) // evicts d/a, the oldest
@@ -146,7 +146,7 @@ func TestCacheDisabled(t *testing.T) {
 	}
 	c.put("f", fileMeta(`"1"`))
 	c.putNegative("g")
-	c.markListed("", clk.Now())
+	c.markListed("", clk.Now(), nil)
 	for _, p := range []string{"f", "g", "h"} {
 		if _, r := c.get(p); r != cacheMiss {
 			t.Errorf("get(%q) = %v with caching off", p, r)

@@ -15,7 +15,9 @@ import (
 // lookups READDIRPLUS makes for the entries it just produced from that
 // listing, so "ls -l" costs the list pages and nothing else. When it has
 // read a listing to the end without error it marks the directory as
-// completely listed, so lookups of absent names cost nothing either.
+// completely listed, so lookups of absent names cost nothing either, and
+// keeps the names so that the next opendir within MetadataTTL is answered
+// from the cache without a request.
 //
 // List requests run on a context that lives as long as the handle, not
 // the READDIR's: an interrupt (any signal, Go's SIGURG included) must not
@@ -27,7 +29,9 @@ type dirHandle struct {
 	cancel context.CancelFunc
 
 	mu     sync.Mutex
-	ls     *lister   // GUARDED_BY(mu)
+	ls     *lister    // GUARDED_BY(mu); nil when served from the cache
+	cached []dirEntry // GUARDED_BY(mu): the cached listing's entries not yet produced
+	names  []string   // GUARDED_BY(mu): names listed so far, kept for the cache
 	start  time.Time // GUARDED_BY(mu): when the current listing began
 	pos    uint64    // GUARDED_BY(mu): entries produced, "." and ".." included
 	last   dirEntry  // GUARDED_BY(mu): the entry produced last
@@ -44,7 +48,13 @@ func newDirHandle(d *dirNode) *dirHandle {
 
 func (h *dirHandle) restartLocked() {
 	f := h.dir.fsys
-	h.ls = newLister(f.store, h.dir.key, listEvents{invalid: f.invalidKey, shadowed: f.shadowed})
+	if entries, ok := f.cache.listing(h.dir.key); ok {
+		h.ls, h.cached = nil, entries
+	} else {
+		h.ls = newLister(f.store, h.dir.key, listEvents{invalid: f.invalidKey, shadowed: f.shadowed})
+		h.cached = nil
+	}
+	h.names = []string{}
 	h.start = f.opts.Now()
 	h.pos = 0
 	h.last = dirEntry{}
@@ -69,6 +79,16 @@ func (h *dirHandle) nextLocked() (*fuse.DirEntry, syscall.Errno) {
 		return &fuse.DirEntry{Name: name, Mode: syscall.S_IFDIR}, 0
 	}
 	f := h.dir.fsys
+	if h.ls == nil {
+		if len(h.cached) == 0 {
+			return nil, 0
+		}
+		e := h.cached[0]
+		h.cached = h.cached[1:]
+		h.pos++
+		h.last = e
+		return &fuse.DirEntry{Name: e.name, Mode: typeBits(e.m.kind)}, 0
+	}
 	e, ok, err := h.ls.next(h.ctx)
 	if err != nil {
 		h.failed = true
@@ -76,12 +96,20 @@ func (h *dirHandle) nextLocked() (*fuse.DirEntry, syscall.Errno) {
 	}
 	if !ok {
 		if !h.failed && !h.marked {
-			f.cache.markListed(h.dir.key, h.start)
+			f.cache.markListed(h.dir.key, h.start, h.names)
 			h.marked = true
+			h.names = nil
 		}
 		return nil, 0
 	}
 	f.cache.put(childKey(h.dir.key, e.name), e.m)
+	if h.names != nil {
+		if len(h.names) < f.opts.CacheEntries {
+			h.names = append(h.names, e.name)
+		} else {
+			h.names = nil // more than the cache can hold: list again next time
+		}
+	}
 	h.pos++
 	h.last = e
 	return &fuse.DirEntry{Name: e.name, Mode: typeBits(e.m.kind)}, 0
