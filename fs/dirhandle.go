@@ -32,11 +32,11 @@ type dirHandle struct {
 	ls     *lister    // GUARDED_BY(mu); nil when served from the cache
 	cached []dirEntry // GUARDED_BY(mu): the cached listing's entries not yet produced
 	names  []string   // GUARDED_BY(mu): names listed so far, kept for the cache
-	start  time.Time // GUARDED_BY(mu): when the current listing began
-	pos    uint64    // GUARDED_BY(mu): entries produced, "." and ".." included
-	last   dirEntry  // GUARDED_BY(mu): the entry produced last
-	failed bool      // GUARDED_BY(mu): a page failed; the listing is not complete
-	marked bool      // GUARDED_BY(mu): markListed was done
+	start  time.Time  // GUARDED_BY(mu): when the current listing began
+	pos    uint64     // GUARDED_BY(mu): entries produced, "." and ".." included
+	last   dirEntry   // GUARDED_BY(mu): the entry produced last
+	failed bool       // GUARDED_BY(mu): a page failed; the listing is not complete
+	marked bool       // GUARDED_BY(mu): markListed was done
 }
 
 func newDirHandle(d *dirNode) *dirHandle {
