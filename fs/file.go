@@ -37,7 +37,8 @@ var _ = (fusefs.NodeOpener)((*fileNode)(nil))
 
 // Open checks the object is readable and starts a reader pinned to its
 // ETag. No request is sent when the metadata is cached.
-func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
+func (n *fileNode) Open(ctx context.Context, flags uint32) (_ fusefs.FileHandle, _ uint32, errno syscall.Errno) {
+	defer n.fsys.done("open", n.fsys.begin(), &errno)
 	if flags&syscall.O_ACCMODE != syscall.O_RDONLY || flags&(syscall.O_TRUNC|syscall.O_APPEND|syscall.O_CREAT) != 0 {
 		return nil, 0, syscall.EROFS
 	}
@@ -71,7 +72,8 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 var _ = (fusefs.FileReader)((*fileHandle)(nil))
 
 // Read serves one kernel READ from the handle's reader.
-func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (_ fuse.ReadResult, errno syscall.Errno) {
+	defer h.fsys.done("read", h.fsys.begin(), &errno)
 	n, err := h.r.ReadAt(ctx, dest, off)
 	if err != nil && !errors.Is(err, io.EOF) {
 		errno := h.fsys.toErrno("read", h.key, err)

@@ -24,6 +24,7 @@ type filesystem struct {
 	cache   *metaCache
 	once    *onceLogger
 	budget  *reader.Budget
+	rec     Recorder  // nil: metrics off
 	started time.Time // mtime of directories that have no marker object
 	// live counts the inodes the kernel holds (root excluded); FORGET
 	// brings it back down. Tests use it to prove nodes are freed.
@@ -50,6 +51,7 @@ func newFilesystem(store ObjectStore, opts Options) (*filesystem, error) {
 		cache:   cache,
 		once:    newOnceLogger(opts.Logger),
 		budget:  reader.NewBudget(opts.MemoryBudget),
+		rec:     opts.Metrics,
 		started: opts.Now(),
 	}, nil
 }
@@ -61,7 +63,11 @@ func (f *filesystem) stat(ctx context.Context, key string) (meta, error) {
 	if key == f.root {
 		return meta{kind: kindDir}, nil
 	}
-	switch m, res := f.cache.get(key); res {
+	m, res := f.cache.get(key)
+	if f.rec != nil {
+		f.rec.CacheLookup(res == cacheHit, res == cacheNegative)
+	}
+	switch res {
 	case cacheHit:
 		return m, nil
 	case cacheNegative:

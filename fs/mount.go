@@ -26,6 +26,9 @@ func mount(mountpoint string, store ObjectStore, opts Options) (*fuse.Server, *f
 	if err != nil {
 		return nil, nil, err
 	}
+	if f.rec != nil {
+		f.rec.PrefetchMemory(f.budget.InUse, f.budget.Limit())
+	}
 	root := &dirNode{node{fsys: f, key: f.root}}
 	server, err := fusefs.Mount(mountpoint, root, f.fuseOptions())
 	if err != nil {

@@ -41,7 +41,8 @@ var _ = (fusefs.NodeGetattrer)((*symlinkNode)(nil))
 
 // Getattr reports the node's attributes from the cache, refreshing them
 // with one round trip when they are stale.
-func (n *node) Getattr(ctx context.Context, _ fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+func (n *node) Getattr(ctx context.Context, _ fusefs.FileHandle, out *fuse.AttrOut) (errno syscall.Errno) {
+	defer n.fsys.done("getattr", n.fsys.begin(), &errno)
 	m, err := n.fsys.stat(ctx, n.key)
 	if err != nil {
 		return n.fsys.toErrno("getattr", n.key, err)
@@ -56,7 +57,8 @@ func (n *node) Getattr(ctx context.Context, _ fusefs.FileHandle, out *fuse.AttrO
 var _ = (fusefs.NodeLookuper)((*dirNode)(nil))
 
 // Lookup resolves one name in the directory.
-func (n *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+func (n *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (_ *fusefs.Inode, errno syscall.Errno) {
+	defer n.fsys.done("lookup", n.fsys.begin(), &errno)
 	if !validName(name) {
 		return nil, syscall.ENOENT
 	}
@@ -108,7 +110,8 @@ func (n *dirNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.FileH
 var _ = (fusefs.NodeReadlinker)((*symlinkNode)(nil))
 
 // Readlink returns the link target relative to the link's directory.
-func (n *symlinkNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
+func (n *symlinkNode) Readlink(ctx context.Context) (_ []byte, errno syscall.Errno) {
+	defer n.fsys.done("readlink", n.fsys.begin(), &errno)
 	m, err := n.fsys.stat(ctx, n.key)
 	if err != nil {
 		return nil, n.fsys.toErrno("readlink", n.key, err)

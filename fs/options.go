@@ -62,6 +62,9 @@ type Options struct {
 	Logger *slog.Logger
 	// FSName is the mount source shown in /proc/mounts (default "ossfs").
 	FSName string
+	// Metrics, when not nil, receives FUSE op latencies, cache hits and
+	// misses and the prefetch memory in use.
+	Metrics Recorder
 	// Debug logs every FUSE request (go-fuse's debug output).
 	Debug bool
 }

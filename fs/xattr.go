@@ -68,7 +68,8 @@ func xattrNames(m meta) []string {
 	return names
 }
 
-func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
+func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (_ uint32, errno syscall.Errno) {
+	defer n.fsys.done("getxattr", n.fsys.begin(), &errno)
 	if !strings.HasPrefix(attr, xattrPrefix) {
 		return 0, syscall.ENODATA
 	}
@@ -91,7 +92,8 @@ func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, 
 	return copyXattr(dest, v)
 }
 
-func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
+func (n *node) Listxattr(ctx context.Context, dest []byte) (_ uint32, errno syscall.Errno) {
+	defer n.fsys.done("listxattr", n.fsys.begin(), &errno)
 	m, err := n.fsys.stat(ctx, n.key)
 	if err != nil {
 		return 0, n.fsys.toErrno("listxattr", n.key, err)
