@@ -70,20 +70,31 @@ func awaitReady(r io.Reader, cmd *exec.Cmd) error {
 	return fmt.Errorf("background mount exited before it was ready: %v", werr)
 }
 
-// readyReporter is the child's end of the pipe; nil-safe so the foreground
-// form can call it unconditionally.
-type readyReporter struct{ f *os.File }
+// readyReporter is the child's end of the pipe, and an optional hook run
+// once the mount serves (the demo prints its help); nil-safe so the
+// foreground form can call it unconditionally.
+type readyReporter struct {
+	f       *os.File
+	onReady func()
+}
 
 func newReadyReporter(fd int) *readyReporter {
 	if fd < 0 {
 		return nil
 	}
-	return &readyReporter{os.NewFile(uintptr(fd), "ready-fd-"+strconv.Itoa(fd))}
+	return &readyReporter{f: os.NewFile(uintptr(fd), "ready-fd-"+strconv.Itoa(fd))}
 }
 
 // Ready tells the parent the mount serves, then closes the pipe.
 func (r *readyReporter) Ready() {
-	if r == nil || r.f == nil {
+	if r == nil {
+		return
+	}
+	if r.onReady != nil {
+		r.onReady()
+		r.onReady = nil
+	}
+	if r.f == nil {
 		return
 	}
 	_, _ = r.f.WriteString(readyMsg + "\n")

@@ -53,7 +53,7 @@ func TestReadyReporter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep := &readyReporter{w}
+		rep := &readyReporter{f: w}
 		if fail {
 			rep.Fail(errors.New("bad\nthing"))
 		} else {

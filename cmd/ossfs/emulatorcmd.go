@@ -76,7 +76,9 @@ func emulatorAction(c *cli.Context) error {
 	} else {
 		ak, sk = srv.NewUser()
 	}
-	srv.AddRole(emulatorRoleARN, emulator.Role{Policy: readAllPolicy, MaxSessionDuration: 12 * time.Hour})
+	if err := srv.AddRole(emulatorRoleARN, emulator.Role{Policy: readAllPolicy, MaxSessionDuration: 12 * time.Hour}); err != nil {
+		return err
+	}
 
 	printEnv(c.App.Writer, [][2]string{
 		{"OSSFS_ENDPOINT", srv.Endpoint()},

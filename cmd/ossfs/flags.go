@@ -81,7 +81,7 @@ func mountFlags() []cli.Flag {
 		&cli.IntFlag{Name: flagSignatureVersion, EnvVars: env(flagSignatureVersion), Value: 4, Category: catOSS,
 			Usage: "OSS signature version, 1 or 4"},
 		&cli.BoolFlag{Name: flagPathStyle, EnvVars: env(flagPathStyle), Category: catOSS,
-			Usage: "path-style requests (http://endpoint/bucket/key) instead of virtual-hosted (default: false)"},
+			Usage: "path-style requests (http://endpoint/bucket/key) instead of virtual-hosted"},
 
 		&cli.StringFlag{Name: flagSTSEndpoint, EnvVars: env(flagSTSEndpoint), Category: catCreds,
 			Usage: "STS endpoint URL for --role-arn and OIDC (default: https://sts.aliyuncs.com, or sts.$ALIBABA_CLOUD_STS_REGION.aliyuncs.com for OIDC)"},
@@ -113,9 +113,9 @@ func mountFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagUmask, EnvVars: env(flagUmask), Category: catFS,
 			Usage: "octal bits removed from --file-mode and --dir-mode, as ossfs 1.x umask (default: none)"},
 		&cli.BoolFlag{Name: flagAllowOther, EnvVars: env(flagAllowOther), Category: catFS,
-			Usage: "let users other than the mounting one access the mount (non-root needs user_allow_other in /etc/fuse.conf) (default: false)"},
+			Usage: "let users other than the mounting one access the mount (non-root needs user_allow_other in /etc/fuse.conf)"},
 		&cli.BoolFlag{Name: flagFuseDebug, EnvVars: env(flagFuseDebug), Category: catFS,
-			Usage: "log every FUSE request (very verbose) (default: false)"},
+			Usage: "log every FUSE request (very verbose)"},
 
 		&cli.DurationFlag{Name: flagMetadataTTL, EnvVars: env(flagMetadataTTL), Value: time.Minute, Category: catCache,
 			Usage: "how long file and directory metadata is cached (changes in the bucket show after at most this; 0 disables caching)"},

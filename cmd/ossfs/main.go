@@ -67,8 +67,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Description: "Credentials, first found: --role-arn (STS AssumeRole, signed with the keys below), --ecs-ram-role,\n" +
 					"--passwd-file, the environment (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET[/ALIBABA_CLOUD_SECURITY_TOKEN],\n" +
 					"OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET[/OSS_SESSION_TOKEN]), OIDC (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN,\n" +
-					"ALIBABA_CLOUD_OIDC_TOKEN_FILE), $HOME/.passwd-ossfs, /etc/passwd-ossfs. Options go before the arguments;\n" +
-					"each is also read from the OSSFS_<NAME> environment variable shown.",
+					"ALIBABA_CLOUD_OIDC_TOKEN_FILE), $OSS_CREDENTIAL_FILE, $HOME/.passwd-ossfs, /etc/passwd-ossfs, the ECS instance role.\n" +
+					"Options go before the arguments; each is also read from the OSSFS_<NAME> environment variable shown.",
 				Flags:  mountFlags(),
 				Action: mountAction,
 			},

@@ -81,14 +81,14 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 		return explainAccessError(cfg, client.Endpoint(), err)
 	}
 	srv, err := fs.Mount(cfg.Mountpoint, client, fs.Options{
-		Prefix:      cfg.Prefix,
-		UID:         cfg.UID,
-		GID:         cfg.GID,
-		FileMode:    os.FileMode(cfg.FileMode),
-		DirMode:     os.FileMode(cfg.DirMode),
-		AllowOther:  cfg.AllowOther,
-		MetadataTTL: offIfZero(cfg.MetadataTTL),
-		NegativeTTL: offIfZero(cfg.NegativeTTL),
+		Prefix:       cfg.Prefix,
+		UID:          cfg.UID,
+		GID:          cfg.GID,
+		FileMode:     os.FileMode(cfg.FileMode),
+		DirMode:      os.FileMode(cfg.DirMode),
+		AllowOther:   cfg.AllowOther,
+		MetadataTTL:  offIfZero(cfg.MetadataTTL),
+		NegativeTTL:  offIfZero(cfg.NegativeTTL),
 		CacheEntries: cfg.CacheEntries,
 		Reader:       reader.Options{MaxWindow: cfg.PrefetchSize, Parallel: cfg.PrefetchParallel},
 		MemoryBudget: cfg.MemoryBudget,

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The systemd unit passes `systemd-analyze verify` (with ExecStart pointed
+// at an executable that exists here).
+func TestSystemdUnitVerifies(t *testing.T) {
+	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+		if os.Getenv("OSSFS_REQUIRE_FUSE") == "1" {
+			t.Fatal("systemd-analyze is required in CI")
+		}
+		t.Skip("systemd-analyze not installed")
+	}
+	unit, err := os.ReadFile("../../dist/systemd/ossfs@.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(unit), "ExecStart=/usr/local/bin/ossfs mount ") || !strings.Contains(string(unit), "Type=notify") {
+		t.Fatal("unit does not run `ossfs mount` as Type=notify")
+	}
+	dir := t.TempDir()
+	text := strings.ReplaceAll(string(unit), "/usr/local/bin/ossfs", ossfsBin(t))
+	path := filepath.Join(dir, "ossfs@verify.service")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("systemd-analyze", "verify", path).CombinedOutput()
+	if err != nil || strings.Contains(string(out), "ossfs@verify.service") {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// Every option the README names exists, and every mount option is in the
+// README's option table.
+func TestREADMEOptionsMatchFlags(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{"help": true}
+	for _, f := range append(mountFlags(), emulatorFlags()...) {
+		known[f.Names()[0]] = true
+	}
+	for _, m := range regexp.MustCompile("`[^`]*`").FindAllString(string(readme), -1) {
+		for _, flag := range regexp.MustCompile(`(?:^|[\s\x60])--([a-z][a-z0-9-]+)`).FindAllStringSubmatch(m, -1) {
+			if !known[flag[1]] {
+				t.Errorf("README names --%s, which ossfs does not have", flag[1])
+			}
+		}
+	}
+	for _, f := range mountFlags() {
+		name := f.Names()[0]
+		if name == flagReadyFD {
+			continue
+		}
+		if !strings.Contains(string(readme), "| `--"+name) {
+			t.Errorf("README option table lacks --%s", name)
+		}
+	}
+}
