@@ -36,12 +36,67 @@ func TestClassSize(t *testing.T) {
 		if got := classSize(tc.n); got != tc.want {
 			t.Errorf("classSize(%d) = %d, want %d", tc.n, got, tc.want)
 		}
-		p := getBuf(tc.n)
+		b := NewBudget(16 << 20)
+		p, err := b.getBuf(tc.n)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if int64(len(*p)) != tc.n || int64(cap(*p)) != tc.want {
 			t.Errorf("getBuf(%d): len %d cap %d", tc.n, len(*p), cap(*p))
 		}
-		putBuf(p)
+		b.putBuf(p)
+		b.Trim()
+		if b.Mapped() != 0 {
+			t.Errorf("after Trim %d bytes still mapped", b.Mapped())
+		}
 	}
+}
+
+// Buffers are reused from the idle list, the idle list is capped, and
+// what is mapped never exceeds the limit: a buffer of another class is
+// unmapped to make room.
+func TestBuffersStayWithinLimit(t *testing.T) {
+	const mib = 1 << 20
+	b := NewBudget(8 * mib)
+	p, _ := b.getBuf(4 * mib)
+	q, _ := b.getBuf(4 * mib)
+	(*p)[0], (*q)[4*mib-1] = 1, 2 // the memory is really there
+	b.putBuf(p)
+	b.putBuf(q)
+	if b.Mapped() != 8*mib {
+		t.Fatalf("mapped %d after freeing two 4 MiB buffers, want them kept idle", b.Mapped())
+	}
+	r, _ := b.getBuf(4 * mib)
+	if b.Mapped() != 8*mib {
+		t.Fatalf("mapped %d: the idle buffer was not reused", b.Mapped())
+	}
+	s, err := b.getBuf(2 * mib) // needs the other idle 4 MiB buffer unmapped
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Mapped() != 6*mib {
+		t.Fatalf("mapped %d, want 6 MiB (4 in use + 2 in use)", b.Mapped())
+	}
+	b.putBuf(r)
+	b.putBuf(s)
+	b.Trim()
+	if b.Mapped() != 0 {
+		t.Fatalf("mapped %d after Trim", b.Mapped())
+	}
+
+	big := NewBudget(1 << 30)
+	var ps []*[]byte
+	for range 20 {
+		p, _ := big.getBuf(8 * mib)
+		ps = append(ps, p)
+	}
+	for _, p := range ps {
+		big.putBuf(p)
+	}
+	if big.Mapped() != idleCap {
+		t.Fatalf("mapped %d after freeing 160 MiB, want the idle cap %d", big.Mapped(), idleCap)
+	}
+	big.Trim()
 }
 
 func TestOptionsNormalize(t *testing.T) {

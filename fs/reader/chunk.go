@@ -72,9 +72,14 @@ func (r *Reader) startChunkLocked(off, end int64, gen uint64) *chunk {
 	if !r.budget.tryReserve(charge) {
 		return nil
 	}
+	buf, err := r.budget.getBuf(end - off)
+	if err != nil {
+		r.budget.release(charge)
+		return nil
+	}
 	ctx, cancel := context.WithCancel(r.ctx)
 	c := &chunk{
-		off: off, end: end, buf: getBuf(end - off), charge: charge, cancel: cancel,
+		off: off, end: end, buf: buf, charge: charge, cancel: cancel,
 		done: make(chan struct{}), fetching: true, gen: gen, lastUse: r.tick,
 	}
 	r.chunks = append(r.chunks, c)
@@ -124,7 +129,7 @@ func (r *Reader) maybeFreeLocked(c *chunk) {
 		return
 	}
 	c.freed = true
-	putBuf(c.buf)
+	r.budget.putBuf(c.buf)
 	c.buf = nil
 	r.budget.release(c.charge)
 }

@@ -29,8 +29,10 @@
 // reader ever blocks on memory another reader holds, and even a budget of
 // zero makes progress, only slower. Per handle, the stream holds at most
 // a window plus one part, and consumed or random chunks kept for
-// seek-backs are bounded by retainBytes (LRU). Buffers come from
-// power-of-two pools, so a steady scan allocates little.
+// seek-backs are bounded by retainBytes (LRU). Buffers are mapped outside
+// the Go heap in power-of-two classes and unmapped when freed (a few are
+// kept for reuse, so a steady scan rarely maps), so the process's memory
+// follows the budget instead of the garbage collector's pacing.
 //
 // # Why one version
 //

@@ -23,12 +23,13 @@ var ErrClosed = errors.New("reader closed")
 // Reader reads one open object version (key, etag, size) for one file
 // handle. It is safe for concurrent use.
 type Reader struct {
-	g      Getter
-	key    string
-	etag   string
-	size   int64
-	budget *Budget
-	opts   Options
+	g       Getter
+	key     string
+	etag    string
+	size    int64
+	budget  *Budget
+	private bool // budget is this reader's own: trimmed by Close
+	opts    Options
 
 	ctx    context.Context // the handle's lifetime: parent of every buffered fetch
 	cancel context.CancelFunc
@@ -52,11 +53,13 @@ type Reader struct {
 // disables pinning (no If-Match): only for objects known not to change.
 func New(g Getter, key, etag string, size int64, budget *Budget, opts Options) *Reader {
 	opts = opts.normalize()
-	if budget == nil {
+	private := budget == nil
+	if private {
 		budget = NewBudget(opts.handleBound())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Reader{g: g, key: key, etag: etag, size: max(size, 0), budget: budget, opts: opts, ctx: ctx, cancel: cancel}
+	return &Reader{g: g, key: key, etag: etag, size: max(size, 0), budget: budget, private: private,
+		opts: opts, ctx: ctx, cancel: cancel}
 }
 
 // ReadAt fills p with the bytes at off. When p reaches the end of the
@@ -222,5 +225,8 @@ func (r *Reader) Close() error {
 	}
 	r.mu.Unlock()
 	r.wg.Wait()
+	if r.private {
+		r.budget.Trim()
+	}
 	return nil
 }
