@@ -24,8 +24,8 @@ import (
 // run, mounted as a child process against the emulator in this process,
 // so that its peak RSS is its own and not the emulator's.
 
-// buildDaemon compiles ./cmd/ossfs into dir and returns its path.
-func buildDaemon(b testing.TB, dir string) string {
+// benchBuild compiles ./cmd/ossfs into dir and returns its path.
+func benchBuild(b testing.TB, dir string) string {
 	b.Helper()
 	bin := filepath.Join(dir, "ossfs")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/ossfs")
@@ -36,17 +36,17 @@ func buildDaemon(b testing.TB, dir string) string {
 	return bin
 }
 
-// daemon is one running `ossfs mount`.
-type daemon struct {
+// benchDaemon is one running `ossfs mount`.
+type benchDaemon struct {
 	cmd    *exec.Cmd
 	dir    string
 	stderr *bytes.Buffer
 	exited chan struct{}
 }
 
-// startDaemon mounts testBucket at a fresh directory with the binary and
+// benchStartDaemon mounts testBucket at a fresh directory with the binary and
 // waits until the mount is live. extra flags go after the defaults.
-func startDaemon(b testing.TB, bin string, srv *emulator.Server, extra ...string) *daemon {
+func benchStartDaemon(b testing.TB, bin string, srv *emulator.Server, extra ...string) *benchDaemon {
 	b.Helper()
 	dir, err := os.MkdirTemp("", "ossfs-bench-mnt-")
 	if err != nil {
@@ -56,7 +56,7 @@ func startDaemon(b testing.TB, bin string, srv *emulator.Server, extra ...string
 	args := append([]string{"mount", "--endpoint", srv.Endpoint(), "--region", srv.Region(),
 		"--path-style", "--log-level", "warn"}, extra...)
 	args = append(args, testBucket, dir)
-	d := &daemon{cmd: exec.Command(bin, args...), dir: dir, stderr: &bytes.Buffer{}, exited: make(chan struct{})}
+	d := &benchDaemon{cmd: exec.Command(bin, args...), dir: dir, stderr: &bytes.Buffer{}, exited: make(chan struct{})}
 	d.cmd.Env = append(os.Environ(),
 		creds.EnvAccessKeyID+"="+ak, creds.EnvAccessKeySecret+"="+sk, "HOME="+dir+".home")
 	d.cmd.Stderr = d.stderr
@@ -66,7 +66,7 @@ func startDaemon(b testing.TB, bin string, srv *emulator.Server, extra ...string
 	go func() { d.cmd.Wait(); close(d.exited) }()
 	b.Cleanup(d.stop)
 	deadline := time.Now().Add(30 * time.Second)
-	for !isMounted(dir) {
+	for !benchIsMounted(dir) {
 		select {
 		case <-d.exited:
 			b.Fatalf("ossfs mount exited before mounting: %s", d.stderr)
@@ -86,7 +86,7 @@ func startDaemon(b testing.TB, bin string, srv *emulator.Server, extra ...string
 }
 
 // bdiFile is the read_ahead_kb file of the mount's backing device.
-func (d *daemon) bdiFile() string {
+func (d *benchDaemon) bdiFile() string {
 	var st syscall.Stat_t
 	if err := syscall.Stat(d.dir, &st); err != nil {
 		return ""
@@ -96,7 +96,7 @@ func (d *daemon) bdiFile() string {
 }
 
 // readaheadKB is the kernel readahead in force for the mount.
-func (d *daemon) readaheadKB() string {
+func (d *benchDaemon) readaheadKB() string {
 	data, err := os.ReadFile(d.bdiFile())
 	if err != nil {
 		return "?"
@@ -105,7 +105,7 @@ func (d *daemon) readaheadKB() string {
 }
 
 // stop unmounts (SIGTERM, as systemd would) and removes the directory.
-func (d *daemon) stop() {
+func (d *benchDaemon) stop() {
 	select {
 	case <-d.exited:
 	default:
@@ -121,10 +121,10 @@ func (d *daemon) stop() {
 	os.Remove(d.dir)
 }
 
-func (d *daemon) path(p string) string { return filepath.Join(d.dir, p) }
+func (d *benchDaemon) path(p string) string { return filepath.Join(d.dir, p) }
 
-// isMounted reports whether dir is a mount point (from mountinfo).
-func isMounted(dir string) bool {
+// benchIsMounted reports whether dir is a mount point (from mountinfo).
+func benchIsMounted(dir string) bool {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
 		return false
@@ -140,8 +140,8 @@ func isMounted(dir string) bool {
 	return false
 }
 
-// procStatusKB reads one "Name: N kB" field of /proc/<pid>/status.
-func procStatusKB(pid int, name string) int64 {
+// benchProcStatusKB reads one "Name: N kB" field of /proc/<pid>/status.
+func benchProcStatusKB(pid int, name string) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return -1
@@ -156,19 +156,19 @@ func procStatusKB(pid int, name string) int64 {
 }
 
 // peakRSS is the daemon's VmHWM in bytes.
-func (d *daemon) peakRSS() int64 { return procStatusKB(d.cmd.Process.Pid, "VmHWM") << 10 }
+func (d *benchDaemon) peakRSS() int64 { return benchProcStatusKB(d.cmd.Process.Pid, "VmHWM") << 10 }
 
 // rss is the daemon's current VmRSS in bytes.
-func (d *daemon) rss() int64 { return procStatusKB(d.cmd.Process.Pid, "VmRSS") << 10 }
+func (d *benchDaemon) rss() int64 { return benchProcStatusKB(d.cmd.Process.Pid, "VmRSS") << 10 }
 
 // resetPeakRSS restarts VmHWM from the current RSS (clear_refs 5).
-func (d *daemon) resetPeakRSS() error {
+func (d *benchDaemon) resetPeakRSS() error {
 	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", d.cmd.Process.Pid), []byte("5"), 0)
 }
 
-// defaultBudget reads the default --memory-budget from `ossfs mount --help`,
+// benchDefaultBudget reads the default --memory-budget from `ossfs mount --help`,
 // the number users are told.
-func defaultBudget(b testing.TB, bin string) (string, int64) {
+func benchDefaultBudget(b testing.TB, bin string) (string, int64) {
 	b.Helper()
 	out, _ := exec.Command(bin, "mount", "--help").CombinedOutput()
 	m := regexp.MustCompile(`--memory-budget value[^\n]*\(default: "?([0-9]+)([KMG]i?B?)?"?`).FindSubmatch(out)
@@ -187,9 +187,9 @@ func defaultBudget(b testing.TB, bin string) (string, int64) {
 	return string(m[1]) + string(m[2]), n
 }
 
-// dropPageCache empties the kernel page cache so that a read reaches the
-// daemon again (FOPEN_KEEP_CACHE would otherwise serve a re-read).
-func dropPageCache(b testing.TB) {
+// benchDropPageCache empties the kernel page cache so that a read reaches the
+// benchDaemon again (FOPEN_KEEP_CACHE would otherwise serve a re-read).
+func benchDropPageCache(b testing.TB) {
 	b.Helper()
 	syscall.Sync()
 	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("1"), 0); err != nil {

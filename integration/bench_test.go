@@ -18,7 +18,7 @@ import (
 )
 
 // BenchmarkIssue7 is the performance table of issue 7. It runs once
-// (-benchtime 1x), starts the emulator, mounts it with the real daemon and
+// (-benchtime 1x), starts the emulator, mounts it with the real benchDaemon and
 // prints one table in which every figure has its baseline measured in the
 // same run:
 //
@@ -34,7 +34,7 @@ func BenchmarkIssue7(b *testing.B) {
 	if b.N > 1 {
 		b.Skip("runs once: use -benchtime 1x")
 	}
-	tb := &table{}
+	tb := &benchTable{}
 	defer tb.print(b)
 
 	bigSize := int64(1) << 30
@@ -51,8 +51,8 @@ func BenchmarkIssue7(b *testing.B) {
 	only := os.Getenv("OSSFS_BENCH_ONLY") // e.g. "125": just those figures
 	want := func(fig byte) bool { return only == "" || strings.IndexByte(only, fig) >= 0 }
 
-	bin := buildDaemon(b, b.TempDir())
-	budgetText, budget := defaultBudget(b, bin)
+	bin := benchBuild(b, b.TempDir())
+	budgetText, budget := benchDefaultBudget(b, bin)
 	srv := startEmulator(b, emulator.Options{})
 	seedBench(b, srv, bigSize)
 	direct := newClient(b, srv, nil, nil, nil)
@@ -60,9 +60,9 @@ func BenchmarkIssue7(b *testing.B) {
 	if v := os.Getenv("OSSFS_BENCH_ARGS"); v != "" {
 		extra = strings.Fields(v)
 	}
-	d := startDaemon(b, bin, srv, extra...)
-	tb.note("machine: %s", machine())
-	tb.note("daemon flags: defaults %s; memory budget %s (from --help); kernel read_ahead_kb %s",
+	d := benchStartDaemon(b, bin, srv, extra...)
+	tb.note("machine: %s", benchMachine())
+	tb.note("benchDaemon flags: defaults %s; memory budget %s (from --help); kernel read_ahead_kb %s",
 		strings.Join(extra, " "), budgetText, d.readaheadKB())
 
 	profiles := []struct {
@@ -85,13 +85,13 @@ func BenchmarkIssue7(b *testing.B) {
 			if !want('1') {
 				break
 			}
-			dir = append(dir, mbps(bigSize, timeIt(func() { directGet(b, direct, "big/0", bigSize) })))
-			dropPageCache(b)
+			dir = append(dir, benchMBps(bigSize, benchTime(func() { benchDirectGet(b, direct, "big/0", bigSize) })))
+			benchDropPageCache(b)
 			srv.ResetCounts()
-			mnt = append(mnt, mbps(bigSize, timeIt(func() { readFile(b, d.path("big/0"), bigSize) })))
+			mnt = append(mnt, benchMBps(bigSize, benchTime(func() { benchReadFile(b, d.path("big/0"), bigSize) })))
 		}
 		if want('1') {
-			m, dr := median(mnt), median(dir)
+			m, dr := benchMedian(mnt), benchMedian(dir)
 			target := "≥0.9"
 			ok := m/dr >= 0.9
 			if i > 0 {
@@ -103,16 +103,16 @@ func BenchmarkIssue7(b *testing.B) {
 
 		// 2. Four readers of four objects.
 		if want('2') {
-			dropPageCache(b)
+			benchDropPageCache(b)
 			if err := d.resetPeakRSS(); err != nil {
 				b.Logf("reset peak RSS: %v", err)
 			}
 			keys := []string{"big/0", "big/1", "big/2", "big/3"}
-			dir4 := mbps(4*bigSize, timeIt(func() {
-				parallel(keys, func(k string) { directGet(b, direct, k, bigSize) })
+			dir4 := benchMBps(4*bigSize, benchTime(func() {
+				benchParallel(keys, func(k string) { benchDirectGet(b, direct, k, bigSize) })
 			}))
-			mnt4 := mbps(4*bigSize, timeIt(func() {
-				parallel(keys, func(k string) { readFile(b, d.path(k), bigSize) })
+			mnt4 := benchMBps(4*bigSize, benchTime(func() {
+				benchParallel(keys, func(k string) { benchReadFile(b, d.path(k), bigSize) })
 			}))
 			peak2 = max(peak2, d.peakRSS())
 			tb.row("2 four readers 4×1 GiB", p.name, fmt.Sprintf("%.0f MB/s", mnt4), fmt.Sprintf("%.0f MB/s 4 direct GETs", dir4),
@@ -122,13 +122,13 @@ func BenchmarkIssue7(b *testing.B) {
 		if i > 0 && want('6') {
 			// 6. Time to first byte of a cold small file, in round trips.
 			srv.ResetCounts()
-			ttfbDirect := timeIt(func() { directGet(b, direct, "hello.txt", 6) })
-			ttfb := timeIt(func() { headC1(b, d.path("hello.txt")) })
+			ttfbDirect := benchTime(func() { benchDirectGet(b, direct, "hello.txt", 6) })
+			ttfb := benchTime(func() { benchHeadC1(b, d.path("hello.txt")) })
 			rt := p.f.Latency.Seconds()
 			tb.row("6 head -c 1 cold small file", p.name, fmt.Sprintf("%.1f RT (%v)", ttfb.Seconds()/rt, ttfb.Round(time.Millisecond)),
 				fmt.Sprintf("%.1f RT GET (%v)", ttfbDirect.Seconds()/rt, ttfbDirect.Round(time.Millisecond)),
 				fmt.Sprintf("+%.1f RT", (ttfb-ttfbDirect).Seconds()/rt), "≤+1 RT", (ttfb-ttfbDirect).Seconds()/rt <= 1.5,
-				countsText(srv.Counts()))
+				benchCounts(srv.Counts()))
 		}
 	}
 	srv.SetFaults(emulator.Faults{})
@@ -136,33 +136,36 @@ func BenchmarkIssue7(b *testing.B) {
 	// 3. ls -l of a 10,000-entry directory, cold, against a direct listing.
 	var lsT, listT []float64
 	var lsCounts map[string]int64
+	if err := d.resetPeakRSS(); err != nil {
+		b.Logf("reset peak RSS: %v", err)
+	}
 	for i := range runs {
 		if !want('3') {
 			break
 		}
 		dirName := fmt.Sprintf("ls%d", i)
-		listT = append(listT, timeIt(func() { directList(b, direct, dirName+"/") }).Seconds())
+		listT = append(listT, benchTime(func() { benchDirectList(b, direct, dirName+"/") }).Seconds())
 		mustSh(b, "stat", d.path(dirName))
 		srv.ResetCounts()
-		lsT = append(lsT, timeIt(func() { mustSh(b, "ls", "-l", d.path(dirName)) }).Seconds())
+		lsT = append(lsT, benchTime(func() { mustSh(b, "ls", "-l", d.path(dirName)) }).Seconds())
 		lsCounts = srv.Counts()
 		if i == 0 {
 			srv.ResetCounts()
-			warm := timeIt(func() { mustSh(b, "ls", "-l", d.path(dirName)) })
+			warm := benchTime(func() { mustSh(b, "ls", "-l", d.path(dirName)) })
 			if sc := os.Getenv("OSSFS_BENCH_STRACE"); sc != "" {
 				mustSh(b, sc, d.path(dirName))
 			}
-			tb.row("3 ls -l 10,000 entries, again", "within TTL", fmt.Sprintf("%.0f ms", 1000*warm.Seconds()), "", "", "-", true, countsText(srv.Counts()))
+			tb.row("3 ls -l 10,000 entries, again", "within TTL", fmt.Sprintf("%.0f ms", 1000*warm.Seconds()), "", "", "-", true, benchCounts(srv.Counts()))
 		}
 	}
 	if want('3') {
-		lsRatio := median(lsT) / median(listT)
-		tb.row("3 ls -l 10,000 entries", "loopback", fmt.Sprintf("%.0f ms", 1000*median(lsT)),
-			fmt.Sprintf("%.0f ms direct list", 1000*median(listT)), fmt.Sprintf("%.2f×", lsRatio), "≤1.3×, 10 LIST, 0 HEAD",
-			lsRatio <= 1.3 && lsCounts["ListObjectsV2"] == 10 && lsCounts["HeadObject"] == 0, countsText(lsCounts))
-		tb.row("7 peak RSS", "after 3", mib(d.peakRSS()), "budget "+mib(budget), "", "≤ budget+64 MiB",
-			d.peakRSS() <= budget+64<<20, fmt.Sprintf("RSS now %s", mib(d.rss())))
-		tb.row("7 peak RSS", "during 2", mib(peak2), "budget "+mib(budget), "", "≤ budget+64 MiB",
+		lsRatio := benchMedian(lsT) / benchMedian(listT)
+		tb.row("3 ls -l 10,000 entries", "loopback", fmt.Sprintf("%.0f ms", 1000*benchMedian(lsT)),
+			fmt.Sprintf("%.0f ms direct list", 1000*benchMedian(listT)), fmt.Sprintf("%.2f×", lsRatio), "≤1.3×, 10 LIST, 0 HEAD",
+			lsRatio <= 1.3 && lsCounts["ListObjectsV2"] == 10 && lsCounts["HeadObject"] == 0, benchCounts(lsCounts))
+		tb.row("7 peak RSS", "during 3", benchMiB(d.peakRSS()), "budget "+benchMiB(budget), "", "≤ budget+64 MiB",
+			d.peakRSS() <= budget+64<<20, fmt.Sprintf("RSS after 3: %s", benchMiB(d.rss())))
+		tb.row("7 peak RSS", "during 2", benchMiB(peak2), "budget "+benchMiB(budget), "", "≤ budget+64 MiB",
 			peak2 <= budget+64<<20, "")
 	}
 
@@ -170,14 +173,14 @@ func BenchmarkIssue7(b *testing.B) {
 	if want('4') {
 		srv.ResetCounts()
 		findCmd := []string{d.path("tree"), "-type", "f", "-printf", "%s %T@\n"}
-		cold := timeIt(func() { mustSh(b, "find", findCmd...) })
+		cold := benchTime(func() { mustSh(b, "find", findCmd...) })
 		coldCounts := srv.Counts()
 		srv.ResetCounts()
-		warm := timeIt(func() { mustSh(b, "find", findCmd...) })
+		warm := benchTime(func() { mustSh(b, "find", findCmd...) })
 		warmCounts := srv.Counts()
-		tb.row("4 find+stat 10,000 in 100 dirs", "cold", fmt.Sprintf("%.0f ms", 1000*cold.Seconds()), "", "", "-", true, countsText(coldCounts))
+		tb.row("4 find+stat 10,000 in 100 dirs", "cold", fmt.Sprintf("%.0f ms", 1000*cold.Seconds()), "", "", "-", true, benchCounts(coldCounts))
 		tb.row("4 find+stat 10,000 in 100 dirs", "warm", fmt.Sprintf("%.0f ms", 1000*warm.Seconds()), "", "", "0 requests",
-			sumCounts(warmCounts) == 0, countsText(warmCounts))
+			benchSum(warmCounts) == 0, benchCounts(warmCounts))
 	}
 
 	// 5. Random reads.
@@ -189,15 +192,15 @@ func BenchmarkIssue7(b *testing.B) {
 		if size > 4<<10 {
 			n = 100
 		}
-		dropPageCache(b)
+		benchDropPageCache(b)
 		srv.ResetCounts()
-		el := timeIt(func() { randomReads(b, d.path("big/1"), bigSize, size, n) })
+		el := benchTime(func() { benchRandomReads(b, d.path("big/1"), bigSize, size, n) })
 		fetched := srv.BytesSent()
 		amp := float64(fetched) / float64(n*size)
 		perRead := fetched / int64(n)
-		tb.row(fmt.Sprintf("5 random %s reads", kib(size)), "loopback", fmt.Sprintf("%.0f reads/s", float64(n)/el.Seconds()),
+		tb.row(fmt.Sprintf("5 random %s reads", benchKiB(size)), "loopback", fmt.Sprintf("%.0f reads/s", float64(n)/el.Seconds()),
 			"", fmt.Sprintf("%.1f× read amplification", amp), "≤ MinRequest (256 KiB) per 4 KiB read",
-			size > 4<<10 || perRead <= 256<<10, fmt.Sprintf("%s fetched per read, %d GETs", kib(int(perRead)), srv.Count("GetObject")))
+			size > 4<<10 || perRead <= 256<<10, fmt.Sprintf("%s fetched per read, %d GETs", benchKiB(int(perRead)), srv.Count("GetObject")))
 	}
 }
 
@@ -235,13 +238,13 @@ func seedBench(b testing.TB, srv *emulator.Server, bigSize int64) {
 	}
 }
 
-func timeIt(f func()) time.Duration {
+func benchTime(f func()) time.Duration {
 	start := time.Now()
 	f()
 	return time.Since(start)
 }
 
-func parallel(keys []string, f func(string)) {
+func benchParallel(keys []string, f func(string)) {
 	var wg sync.WaitGroup
 	for _, k := range keys {
 		wg.Add(1)
@@ -250,8 +253,8 @@ func parallel(keys []string, f func(string)) {
 	wg.Wait()
 }
 
-// directGet is the baseline: one GET of the whole object, drained.
-func directGet(b testing.TB, c *ossapi.Client, key string, size int64) {
+// benchDirectGet is the baseline: one GET of the whole object, drained.
+func benchDirectGet(b testing.TB, c *ossapi.Client, key string, size int64) {
 	body, _, err := c.GetObject(context.Background(), ossapi.GetRequest{Key: key, Length: -1})
 	if err != nil {
 		b.Fatalf("direct GET %s: %v", key, err)
@@ -263,8 +266,8 @@ func directGet(b testing.TB, c *ossapi.Client, key string, size int64) {
 	}
 }
 
-// directList lists prefix page by page, as the mount would.
-func directList(b testing.TB, c *ossapi.Client, prefix string) {
+// benchDirectList lists prefix page by page, as the mount would.
+func benchDirectList(b testing.TB, c *ossapi.Client, prefix string) {
 	token := ""
 	for {
 		p, err := c.ListObjectsV2(context.Background(), ossapi.ListRequest{Prefix: prefix, Delimiter: "/", MaxKeys: 1000, ContinuationToken: token})
@@ -279,7 +282,7 @@ func directList(b testing.TB, c *ossapi.Client, prefix string) {
 }
 
 // readFile reads path to the end with 1 MiB reads, as cat does.
-func readFile(b testing.TB, path string, size int64) {
+func benchReadFile(b testing.TB, path string, size int64) {
 	f, err := os.Open(path)
 	if err != nil {
 		b.Fatal(err)
@@ -291,8 +294,8 @@ func readFile(b testing.TB, path string, size int64) {
 	}
 }
 
-// headC1 opens path and reads its first byte.
-func headC1(b testing.TB, path string) {
+// benchHeadC1 opens path and reads its first byte.
+func benchHeadC1(b testing.TB, path string) {
 	f, err := os.Open(path)
 	if err != nil {
 		b.Fatal(err)
@@ -304,8 +307,8 @@ func headC1(b testing.TB, path string) {
 	}
 }
 
-// randomReads does n preads of size bytes at random 4 KiB-aligned offsets.
-func randomReads(b testing.TB, path string, fileSize int64, size, n int) {
+// benchRandomReads does n preads of size bytes at random 4 KiB-aligned offsets.
+func benchRandomReads(b testing.TB, path string, fileSize int64, size, n int) {
 	f, err := os.Open(path)
 	if err != nil {
 		b.Fatal(err)
@@ -321,22 +324,22 @@ func randomReads(b testing.TB, path string, fileSize int64, size, n int) {
 	}
 }
 
-func median(xs []float64) float64 {
+func benchMedian(xs []float64) float64 {
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
 	return s[len(s)/2]
 }
 
-func mbps(n int64, d time.Duration) float64 { return float64(n) / 1e6 / d.Seconds() }
-func mib(n int64) string                    { return fmt.Sprintf("%d MiB", n>>20) }
-func kib(n int) string {
+func benchMBps(n int64, d time.Duration) float64 { return float64(n) / 1e6 / d.Seconds() }
+func benchMiB(n int64) string                    { return fmt.Sprintf("%d MiB", n>>20) }
+func benchKiB(n int) string {
 	if n >= 1<<20 {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d KiB", n>>10)
 }
 
-func countsText(c map[string]int64) string {
+func benchCounts(c map[string]int64) string {
 	var parts []string
 	for k, v := range c {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, v))
@@ -348,7 +351,7 @@ func countsText(c map[string]int64) string {
 	return strings.Join(parts, " ")
 }
 
-func sumCounts(c map[string]int64) int64 {
+func benchSum(c map[string]int64) int64 {
 	var n int64
 	for _, v := range c {
 		n += v
@@ -357,7 +360,7 @@ func sumCounts(c map[string]int64) int64 {
 }
 
 // machine names the CPU and core count, for the table's header.
-func machine() string {
+func benchMachine() string {
 	model := "unknown CPU"
 	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(data), "\n") {
@@ -375,16 +378,16 @@ func machine() string {
 }
 
 // table collects rows and prints them as Markdown.
-type table struct {
+type benchTable struct {
 	notes []string
 	rows  [][]string
 }
 
-func (t *table) note(format string, args ...any) {
+func (t *benchTable) note(format string, args ...any) {
 	t.notes = append(t.notes, fmt.Sprintf(format, args...))
 }
 
-func (t *table) row(figure, profile, value, baseline, ratio, target string, ok bool, detail string) {
+func (t *benchTable) row(figure, profile, value, baseline, ratio, target string, ok bool, detail string) {
 	mark := "yes"
 	if !ok {
 		mark = "NO"
@@ -395,7 +398,7 @@ func (t *table) row(figure, profile, value, baseline, ratio, target string, ok b
 	t.rows = append(t.rows, []string{figure, profile, value, baseline, ratio, target, mark, detail})
 }
 
-func (t *table) print(b testing.TB) {
+func (t *benchTable) print(b testing.TB) {
 	var sb strings.Builder
 	for _, n := range t.notes {
 		sb.WriteString(n + "\n")
