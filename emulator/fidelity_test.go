@@ -27,3 +27,22 @@ func TestRequestRecordedBeforeBodyCompletes(t *testing.T) {
 		}
 	}
 }
+
+// A '*' in the pattern is a wildcard even where the resource holds a
+// literal '*' (keys may contain one): "my-bucket/*" covers "my-bucket/*x".
+func TestPolicyWildcardAgainstLiteralStar(t *testing.T) {
+	for _, tc := range []struct {
+		p, s string
+		want bool
+	}{
+		{"*", "*0", true},
+		{"acs:oss:*:*:b/*", "acs:oss:*:1:b/*x", true},
+		{"b/*.txt", "b/*/a.txt", true},
+		{"b/a*", "b/*a", false},
+		{"b/?", "b/*", true},
+	} {
+		if got := wildcard(tc.p, tc.s); got != tc.want {
+			t.Errorf("wildcard(%q, %q) = %v, want %v", tc.p, tc.s, got, tc.want)
+		}
+	}
+}

@@ -124,12 +124,12 @@ func wildcard(p, s string) bool {
 	i, j := 0, 0
 	for j < len(s) {
 		switch {
+		case i < len(p) && p[i] == '*': // before the literal case: a '*' in s is no match for it
+			star, mark = i, j
+			i++
 		case i < len(p) && (p[i] == '?' || p[i] == s[j]):
 			i++
 			j++
-		case i < len(p) && p[i] == '*':
-			star, mark = i, j
-			i++
 		case star >= 0:
 			i = star + 1
 			mark++
