@@ -86,6 +86,13 @@ type logRec struct {
 	Attrs map[string]string
 }
 
+// Write takes raw text (a subprocess's stderr).
+func (l *logBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.text.Write(p)
+}
+
 func (l *logBuf) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
