@@ -83,24 +83,31 @@ func (c *metaCache) onEvict(key string, e *cacheEntry) {
 
 // get returns what is known about path, if anything still fresh.
 func (c *metaCache) get(path string) (meta, cacheResult) {
+	m, res, _ := c.getTTL(path)
+	return m, res
+}
+
+// getTTL is get that also says how long a hit stays fresh: the kernel is
+// told to trust an answer only for what remains of the cache's trust.
+func (c *metaCache) getTTL(path string) (meta, cacheResult, time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
 	if e, ok := c.lru.Get(path); ok {
 		if now.Before(e.expires) {
 			if e.neg {
-				return meta{}, cacheNegative
+				return meta{}, cacheNegative, 0
 			}
-			return e.m, cacheHit
+			return e.m, cacheHit, e.expires.Sub(now)
 		}
 		c.lru.Remove(path)
 	}
 	if path != "" {
 		if p, ok := c.lru.Peek(parentKey(path)); ok && !p.neg && now.Before(p.listedUntil) {
-			return meta{}, cacheNegative
+			return meta{}, cacheNegative, 0
 		}
 	}
-	return meta{}, cacheMiss
+	return meta{}, cacheMiss, 0
 }
 
 // put records a positive fact about path. A directory keeps its listing

@@ -149,7 +149,13 @@ func (h *dirHandle) Lookup(ctx context.Context, name string, out *fuse.EntryOut)
 	if last.name != name || name == "" {
 		return h.dir.Lookup(ctx, name, out)
 	}
-	return h.dir.child(ctx, name, last.m, out), 0
+	// The entry was cached as it was listed (or is served from a fresh
+	// cached listing): the full TTL, or the remaining one.
+	ttl := h.dir.fsys.opts.MetadataTTL
+	if _, res, rem := h.dir.fsys.cache.getTTL(childKey(h.dir.key, name)); res == cacheHit {
+		ttl = rem
+	}
+	return h.dir.child(ctx, name, last.m, ttl, out), 0
 }
 
 var _ = (fusefs.FileReleasedirer)((*dirHandle)(nil))

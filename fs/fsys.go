@@ -23,6 +23,7 @@ type filesystem struct {
 	root    string // key of the mount root ("" = bucket root)
 	cache   *metaCache
 	once    *onceLogger
+	flights flights // uncached stats in progress
 	budget  *reader.Budget
 	rec     Recorder  // nil: metrics off
 	started time.Time // mtime of directories that have no marker object
@@ -60,20 +61,51 @@ func newFilesystem(store ObjectStore, opts Options) (*filesystem, error) {
 // key and a LIST of key+"/" in parallel). A missing path is an error
 // wrapping ossapi.ErrNotFound.
 func (f *filesystem) stat(ctx context.Context, key string) (meta, error) {
-	if key == f.root {
-		return meta{kind: kindDir}, nil
-	}
-	m, res := f.cache.get(key)
-	if f.rec != nil {
-		f.rec.CacheLookup(res == cacheHit, res == cacheNegative)
-	}
-	switch res {
-	case cacheHit:
-		return m, nil
-	case cacheNegative:
-		return meta{}, fmt.Errorf("stat %q: %w", key, ossapi.ErrNotFound)
-	}
+	m, _, err := f.statTTL(ctx, key)
+	return m, err
+}
 
+// statTTL is stat that also returns how long the answer may be trusted
+// (what remains of its cache entry's MetadataTTL), for the kernel's entry
+// and attribute timeouts. Concurrent stats of one uncached path share one
+// round trip.
+func (f *filesystem) statTTL(ctx context.Context, key string) (meta, time.Duration, error) {
+	if key == f.root {
+		return meta{kind: kindDir}, f.opts.MetadataTTL, nil
+	}
+	for {
+		m, res, ttl := f.cache.getTTL(key)
+		if f.rec != nil {
+			f.rec.CacheLookup(res == cacheHit, res == cacheNegative)
+		}
+		switch res {
+		case cacheHit:
+			return m, ttl, nil
+		case cacheNegative:
+			return meta{}, 0, fmt.Errorf("stat %q: %w", key, ossapi.ErrNotFound)
+		}
+		fl, leader := f.flights.join(key)
+		if leader {
+			fl.m, fl.err = f.statRemote(ctx, key)
+			f.flights.finish(key, fl)
+			return fl.m, f.opts.MetadataTTL, fl.err
+		}
+		select {
+		case <-fl.done:
+		case <-ctx.Done():
+			return meta{}, 0, fmt.Errorf("stat %q: %w", key, ctx.Err())
+		}
+		// The leader's READ may have been interrupted; that is its
+		// answer, not ours: look again (the cache now usually has it).
+		if fl.err != nil && (errors.Is(fl.err, context.Canceled) || errors.Is(fl.err, context.DeadlineExceeded)) {
+			continue
+		}
+		return fl.m, f.opts.MetadataTTL, fl.err
+	}
+}
+
+// statRemote asks the store what key is and caches the answer.
+func (f *filesystem) statRemote(ctx context.Context, key string) (meta, error) {
 	var (
 		wg      sync.WaitGroup
 		page    ossapi.ListPage

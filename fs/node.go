@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"syscall"
+	"time"
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -43,14 +44,14 @@ var _ = (fusefs.NodeGetattrer)((*symlinkNode)(nil))
 // with one round trip when they are stale.
 func (n *node) Getattr(ctx context.Context, _ fusefs.FileHandle, out *fuse.AttrOut) (errno syscall.Errno) {
 	defer n.fsys.done("getattr", n.fsys.begin(), &errno)
-	m, err := n.fsys.stat(ctx, n.key)
+	m, ttl, err := n.fsys.statTTL(ctx, n.key)
 	if err != nil {
 		return n.fsys.toErrno("getattr", n.key, err)
 	}
 	n.fsys.attrsOf(m).fill(&out.Attr)
 	// The kind of an inode can not change; keep the one the kernel knows.
 	out.Mode = n.StableAttr().Mode&syscall.S_IFMT | out.Mode&^syscall.S_IFMT
-	out.SetTimeout(n.fsys.opts.MetadataTTL)
+	out.SetTimeout(ttl)
 	return 0
 }
 
@@ -63,20 +64,21 @@ func (n *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 		return nil, syscall.ENOENT
 	}
 	key := childKey(n.key, name)
-	m, err := n.fsys.stat(ctx, key)
+	m, ttl, err := n.fsys.statTTL(ctx, key)
 	if err != nil {
 		return nil, n.fsys.toErrno("lookup", key, err)
 	}
-	return n.child(ctx, name, m, out), 0
+	return n.child(ctx, name, m, ttl, out), 0
 }
 
 // child returns the inode for entry name described by m, reusing the live
 // one when it has the same type so that the kernel keeps its inode (and
-// page cache), and fills out.
-func (n *dirNode) child(ctx context.Context, name string, m meta, out *fuse.EntryOut) *fusefs.Inode {
+// page cache), and fills out. The kernel may trust the entry for ttl:
+// what remains of the cache's trust in m, never more.
+func (n *dirNode) child(ctx context.Context, name string, m meta, ttl time.Duration, out *fuse.EntryOut) *fusefs.Inode {
 	n.fsys.attrsOf(m).fill(&out.Attr)
-	out.SetEntryTimeout(n.fsys.opts.MetadataTTL)
-	out.SetAttrTimeout(n.fsys.opts.MetadataTTL)
+	out.SetEntryTimeout(ttl)
+	out.SetAttrTimeout(ttl)
 	mode := typeBits(m.kind)
 	if ch := n.GetChild(name); ch != nil && ch.StableAttr().Mode&syscall.S_IFMT == mode {
 		return ch
