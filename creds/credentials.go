@@ -2,14 +2,17 @@ package creds
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
-// Credentials is one set of keys, possibly temporary. Its String, GoString
-// and Format methods never print the secret or the token, so a Credentials
-// value can go through %v, %+v and %#v, a log attribute or a panic safely.
+// Credentials is one set of keys, possibly temporary. Its String, GoString,
+// Format, LogValue and MarshalJSON methods never print the secret or the
+// token, so a Credentials value can go through %v, %+v and %#v, a slog
+// attribute (text or JSON handler), encoding/json or a panic safely.
 type Credentials struct {
 	AccessKeyID     string
 	AccessKeySecret string
@@ -64,6 +67,14 @@ func (c Credentials) Format(f fmt.State, verb rune) {
 		fmt.Fprint(f, c.String())
 	}
 }
+
+// LogValue keeps slog handlers (the JSON one walks exported fields) on the
+// redacted form.
+func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the redacted form: Credentials are never meant to be
+// serialized, and a debug dump must not carry the keys.
+func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 func redact(s string) string {
 	if s == "" {

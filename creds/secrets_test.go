@@ -2,6 +2,7 @@ package creds
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -100,10 +102,25 @@ func TestNoSecretsInOutput(t *testing.T) {
 	_, err = r.Credentials(context.Background())
 	values = append(values, r, ch, err, DefaultOptions{}, OIDCConfig{}, ECSRoleConfig{})
 
-	verbs := []string{"%v", "%+v", "%#v", "%s", "%q", "%x"}
+	verbs := []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "slog-json", "slog-text", "json"}
 	for i, v := range values {
 		for _, verb := range verbs {
-			out := fmt.Sprintf(verb, v)
+			var out string
+			switch verb {
+			case "slog-json", "slog-text":
+				var b strings.Builder
+				var h slog.Handler = slog.NewJSONHandler(&b, nil)
+				if verb == "slog-text" {
+					h = slog.NewTextHandler(&b, nil)
+				}
+				slog.New(h).Info("value", "v", v)
+				out = b.String()
+			case "json":
+				j, _ := json.Marshal(v)
+				out = string(j)
+			default:
+				out = fmt.Sprintf(verb, v)
+			}
 			for _, s := range secrets {
 				for _, form := range []string{s, url.QueryEscape(s), fmt.Sprintf("%x", s)} {
 					if containsFold(out, form) {
