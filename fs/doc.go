@@ -43,13 +43,18 @@
 //   - stat of an uncached path: one round trip (HEAD key ∥ LIST key/).
 //   - stat again within MetadataTTL, or of a name absent from a directory
 //     completely listed within MetadataTTL: no request.
+//   - ls or find again within MetadataTTL of a complete listing: no request
+//     (the listing's names are kept with the directory's cache entry and
+//     dropped as soon as one of their entries leaves the cache).
+//   - concurrent lookups of one uncached path share one round trip.
 //   - cat of a small file just listed: one GET. Re-reading an unchanged
 //     file keeps the kernel page cache (FOPEN_KEEP_CACHE): no request.
 //
 // # Consistency
 //
 // Metadata is trusted for MetadataTTL (negative results for NegativeTTL),
-// in the cache and in the kernel (entry and attribute timeouts). A file
+// in the cache and in the kernel, whose entry and attribute timeouts are
+// what remains of the cache entry's TTL, so the two expire together. A file
 // handle pins the ETag it opened, and every GET sends If-Match: an object
 // that changes under a reader gives it ESTALE, never mixed bytes.
 //
@@ -58,5 +63,14 @@
 // The tree is dynamic: Lookup creates children with NewInode, nothing
 // keeps *Inode pointers, and the kernel's FORGET frees nodes. Memory is
 // bounded by CacheEntries, one list page per open directory, and the
-// read-ahead MemoryBudget, not by the number of objects seen.
+// read-ahead MemoryBudget, not by the number of objects seen. Read-ahead
+// buffers live outside the Go heap (see fs/reader), so the daemon's RSS
+// follows the budget. Mount raises the kernel's readahead for the mount
+// to KernelReadahead when it runs as root.
+//
+// # Metrics
+//
+// Options.Metrics (a Recorder, e.g. *metrics.Registry) receives FUSE op
+// latencies, metadata cache hits and misses and the prefetch memory in
+// use; nil records nothing and costs nothing.
 package fs
