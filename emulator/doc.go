@@ -46,7 +46,8 @@
 //   - HEAD/GET of a symlink report x-oss-object-type: Symlink; GetSymlink
 //     emits the target strictly percent-encoded ('/' kept); PutSymlink
 //     decodes a percent-encoded target.
-//   - max-keys is 0..1000; common prefixes count against it; a
+//   - start-after and marker are under 1024 bytes. max-keys is 1..1000
+//     (OSS documents "greater than 0"); common prefixes count against it; a
 //     continuation token wins over start-after. Continuation tokens are
 //     base64url of the last returned entry.
 //   - Conditional headers follow RFC 7232 order; only the first of several

@@ -14,6 +14,7 @@ import (
 const (
 	defaultMaxKeys = 100
 	maxMaxKeys     = 1000
+	maxMarker      = 1023 // start-after and marker must be under 1024 bytes
 	isoMillis      = "2006-01-02T15:04:05.000Z"
 )
 
@@ -115,8 +116,10 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, b *bucket, 
 	max := defaultMaxKeys
 	if mk, ok := qv["max-keys"]; ok {
 		n, err := strconv.Atoi(mk[0])
-		if err != nil || n < 0 || n > maxMaxKeys {
-			writeError(w, r, invalidArg("Argument max-keys must be an integer between 0 and 1000.", "max-keys", mk[0]))
+		// OSS documents max-keys as "greater than 0, at most 1000"; a 0
+		// would also give a truncated page with nothing to resume from.
+		if err != nil || n < 1 || n > maxMaxKeys {
+			writeError(w, r, invalidArg("Argument max-keys must be an integer between 1 and 1000.", "max-keys", mk[0]))
 			return
 		}
 		max = n
@@ -138,6 +141,12 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, b *bucket, 
 		}
 		s := e(qv.Get(name))
 		return &s
+	}
+	for _, name := range []string{"start-after", "marker"} {
+		if v := qv.Get(name); len(v) > maxMarker {
+			writeError(w, r, invalidArg("Argument "+name+" must be shorter than 1024 bytes.", name, v))
+			return
+		}
 	}
 	var marker string
 	res := listResult{Name: b.name, Prefix: e(prefix), MaxKeys: max, Delimiter: opt("delimiter"), EncodingType: opt("encoding-type")}

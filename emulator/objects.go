@@ -58,26 +58,27 @@ func setObjectHeaders(h http.Header, link, data *object) {
 
 // checkConditions applies RFC 7232 order: If-Match, else
 // If-Unmodified-Since (412); then If-None-Match, else If-Modified-Since (304).
-func checkConditions(r *http.Request, etag string, lm time.Time) (status int) {
+// It also names the header that decided.
+func checkConditions(r *http.Request, etag string, lm time.Time) (status int, header string) {
 	if im := r.Header.Get("If-Match"); im != "" {
 		if !etagListMatches(im, etag) {
-			return http.StatusPreconditionFailed
+			return http.StatusPreconditionFailed, "If-Match"
 		}
 	} else if ius := r.Header.Get("If-Unmodified-Since"); ius != "" {
 		if t, err := http.ParseTime(ius); err == nil && lm.After(t) {
-			return http.StatusPreconditionFailed
+			return http.StatusPreconditionFailed, "If-Unmodified-Since"
 		}
 	}
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		if etagListMatches(inm, etag) {
-			return http.StatusNotModified
+			return http.StatusNotModified, "If-None-Match"
 		}
 	} else if ims := r.Header.Get("If-Modified-Since"); ims != "" {
 		if t, err := http.ParseTime(ims); err == nil && !lm.After(t) {
-			return http.StatusNotModified
+			return http.StatusNotModified, "If-Modified-Since"
 		}
 	}
-	return 0
+	return 0, ""
 }
 
 func etagListMatches(list, etag string) bool {
@@ -121,9 +122,9 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, b *bucket, q 
 		writeError(w, r, errNotRestored.with("Key", q.key))
 		return
 	}
-	switch checkConditions(r, o.etag, lm) {
+	switch status, cond := checkConditions(r, o.etag, lm); status {
 	case http.StatusPreconditionFailed:
-		writeError(w, r, errPrecondition.with("Condition", "If-Match"))
+		writeError(w, r, errPrecondition.with("Condition", cond))
 		return
 	case http.StatusNotModified:
 		h := w.Header()
