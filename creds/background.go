@@ -56,7 +56,7 @@ func (r *Refreshing) Stop() {
 }
 
 func (r *Refreshing) run(ctx context.Context) {
-	for {
+	for ctx.Err() == nil {
 		wait, ok := r.schedule()
 		var timer <-chan time.Time
 		if ok {

@@ -204,3 +204,15 @@ func TestStopEndsLoop(t *testing.T) {
 		runtime.Gosched()
 	}
 }
+
+// A loop started with a dead context fetches nothing.
+func TestStartWithCancelledContext(t *testing.T) {
+	h := newHarness(time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	h.r.Start(ctx)
+	h.r.Stop()
+	if n := h.src.calls.Load(); n != 0 {
+		t.Fatalf("fetches = %d", n)
+	}
+}
