@@ -3,6 +3,7 @@ package emulator
 import (
 	"bufio"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
@@ -142,6 +143,42 @@ func FuzzServeOSS(f *testing.F) {
 		var e struct{ Code, EC string }
 		if err := xml.Unmarshal(body, &e); err != nil || e.Code == "" || w.Header().Get("x-oss-ec") != e.EC {
 			t.Fatalf("status %d with a bad error body %q: %v", w.Code, body, err)
+		}
+	})
+}
+
+// FuzzServeSTS sends raw requests through the STS handler: form parsing,
+// RPC signature, role/policy/OIDC checks. Every error is the STS JSON.
+func FuzzServeSTS(f *testing.F) {
+	for _, s := range []string{
+		"POST /?Action=AssumeRole&Format=JSON&Version=2015-04-01&AccessKeyId=AK&SignatureMethod=HMAC-SHA1&SignatureVersion=1.0&SignatureNonce=1&Timestamp=2030-01-01T00%3A00%3A00Z&Signature=x HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 72\r\n\r\nRoleArn=acs%3Aram%3A%3A1%3Arole%2Fr&RoleSessionName=s&Policy=%7B%7D&Dura",
+		"POST /?Action=AssumeRoleWithOIDC&Timestamp=2030-01-01T00%3A00%3A00Z HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 40\r\n\r\nOIDCProviderArn=p&OIDCToken=a.b.c&RoleA",
+		"GET /?Action=Nope HTTP/1.1\r\nHost: x\r\n\r\n",
+		"PUT / HTTP/1.1\r\nHost: x\r\n\r\n",
+	} {
+		f.Add(s)
+	}
+	s, err := Start(Options{Now: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	s.AddUser("AK", "secret")
+	s.AddRole("acs:ram::1:role/r", Role{})
+	s.AddOIDCProvider("p")
+	f.Fuzz(func(t *testing.T, raw string) {
+		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
+		if err != nil {
+			return
+		}
+		w := httptest.NewRecorder()
+		s.serveSTS(w, r)
+		var reply struct{ Code, RequestId string }
+		if err := json.Unmarshal(w.Body.Bytes(), &reply); err != nil || reply.RequestId == "" {
+			t.Fatalf("status %d, body not STS JSON: %q", w.Code, w.Body.String())
+		}
+		if (w.Code == 200) != (reply.Code == "") {
+			t.Fatalf("status %d with code %q", w.Code, reply.Code)
 		}
 	})
 }
