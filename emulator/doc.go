@@ -76,13 +76,17 @@
 //
 // Count/Counts/ResetCounts count requests per API ("GetObject",
 // "AssumeRole", ...), BytesSent counts GetObject body bytes, Requests
-// returns the request log.
+// returns the request log (with the token's subject for
+// AssumeRoleWithOIDC). A request is logged before the last bytes of its
+// body go out, so a client that has read a whole answer sees it counted.
 //
 // # Tests
 //
 // go test -race ./emulator runs everything, including the oracles: the
 // official OSS SDK (V1 and V4) and credentials-go's RAM-role provider over
-// TLS (credgo_test.go).
+// TLS (credgo_test.go). fuzz_test.go holds fuzz targets for the range,
+// policy, wildcard and JWT parsers and for whole raw requests through the
+// OSS and STS handlers (go test -fuzz=FuzzServeOSS ./emulator).
 //
 // GET bodies are written straight from the stored slice (never copied);
 // objects are immutable once stored, so reads take no lock while streaming.
