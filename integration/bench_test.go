@@ -62,7 +62,7 @@ func BenchmarkIssue7(b *testing.B) {
 	}
 	d := benchStartDaemon(b, bin, srv, extra...)
 	tb.note("machine: %s", benchMachine())
-	tb.note("benchDaemon flags: defaults %s; memory budget %s (from --help); kernel read_ahead_kb %s",
+	tb.note("daemon flags: defaults %s; memory budget %s (from --help); kernel read_ahead_kb %s",
 		strings.Join(extra, " "), budgetText, d.readaheadKB())
 
 	profiles := []struct {
