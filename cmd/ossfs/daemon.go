@@ -74,15 +74,16 @@ func awaitReady(r io.Reader, cmd *exec.Cmd) error {
 // once the mount serves (the demo prints its help); nil-safe so the
 // foreground form can call it unconditionally.
 type readyReporter struct {
-	f       *os.File
-	onReady func()
+	f            *os.File
+	onReady      func()
+	detachStderr bool // the 1.x form's child: drop the parent's stderr once ready
 }
 
 func newReadyReporter(fd int) *readyReporter {
 	if fd < 0 {
 		return nil
 	}
-	return &readyReporter{f: os.NewFile(uintptr(fd), "ready-fd-"+strconv.Itoa(fd))}
+	return &readyReporter{f: os.NewFile(uintptr(fd), "ready-fd-"+strconv.Itoa(fd)), detachStderr: true}
 }
 
 // Ready tells the parent the mount serves, then closes the pipe.
@@ -100,6 +101,15 @@ func (r *readyReporter) Ready() {
 	_, _ = r.f.WriteString(readyMsg + "\n")
 	r.f.Close()
 	r.f = nil
+	if !r.detachStderr {
+		return
+	}
+	// The parent is gone: let go of its stderr, as daemons do, so that a
+	// caller that captures it (a pipe) sees EOF. Later logs need --log-file.
+	if devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		_ = syscall.Dup3(int(devnull.Fd()), 2, 0)
+		devnull.Close()
+	}
 }
 
 // Fail passes the error to the parent on one line, then closes the pipe.

@@ -36,6 +36,7 @@ const (
 	flagMemoryBudget     = "memory-budget"
 	flagLogLevel         = "log-level"
 	flagLogFormat        = "log-format"
+	flagLogFile          = "log-file"
 	flagFuseDebug        = "fuse-debug"
 	flagReadyFD          = "ready-fd"
 )
@@ -61,6 +62,8 @@ func logFlags() []cli.Flag {
 			Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: flagLogFormat, EnvVars: env(flagLogFormat), Value: "text", Category: "Logging",
 			Usage: "text or json (log lines go to stderr, which journald collects)"},
+		&cli.StringFlag{Name: flagLogFile, EnvVars: env(flagLogFile), Category: "Logging",
+			Usage: "append log lines to this file instead of stderr (the ossfs 1.x form's background process drops its stderr once mounted) (default: stderr)"},
 	}
 }
 

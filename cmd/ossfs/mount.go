@@ -33,7 +33,16 @@ func mountAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		log, err := newLogger(c.App.ErrWriter, c.String(flagLogLevel), c.String(flagLogFormat))
+		w := c.App.ErrWriter
+		if path := c.String(flagLogFile); path != "" {
+			f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+			if err != nil {
+				return fmt.Errorf("--%s: %w", flagLogFile, err)
+			}
+			defer f.Close()
+			w = f
+		}
+		log, err := newLogger(w, c.String(flagLogLevel), c.String(flagLogFormat))
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ func checkMountpoint(dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, syscall.ENOTCONN):
-		return fmt.Errorf("mountpoint %s is a stale, disconnected FUSE mount (its ossfs process is gone); clear it with: %s", dir, clearCommand(dir))
+		return staleError(dir)
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("mountpoint %s does not exist (create it with: mkdir -p %s)", dir, dir)
 	case err != nil:
@@ -35,10 +35,22 @@ func checkMountpoint(dir string) error {
 	if err != nil {
 		return fmt.Errorf("read mount table: %w", err)
 	}
+	if mounted && strings.HasPrefix(fstype, "fuse") {
+		// stat may be answered from the kernel's attribute cache; statfs
+		// always reaches the daemon, or fails if it is gone.
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(dir, &st); errors.Is(err, syscall.ENOTCONN) {
+			return staleError(dir)
+		}
+	}
 	if mounted {
 		return fmt.Errorf("mountpoint %s is already a mount (%s); unmount it first: %s", dir, fstype, clearCommand(dir))
 	}
 	return nil
+}
+
+func staleError(dir string) error {
+	return fmt.Errorf("mountpoint %s is a stale, disconnected FUSE mount (its ossfs process is gone); clear it with: %s", dir, clearCommand(dir))
 }
 
 func clearCommand(dir string) string {
