@@ -66,7 +66,7 @@ func TestBinaryPreMountFailures(t *testing.T) {
 		{"access denied", e.env(), []string{"--path-style", "--role-arn=acs:ram::1:role/other-bucket-only", "bkt", mnt}, "access denied"},
 		{"clock skew", skewed.env(), []string{"--path-style", "bkt", mnt}, "clock skew"},
 		{"unreachable", e.env(), []string{"--path-style", "--endpoint=http://127.0.0.1:1", "bkt", mnt}, "endpoint unreachable"},
-		{"no credentials", append(cleanEnv(), "OSSFS_ENDPOINT="+e.Endpoint(), "OSSFS_REGION="+e.Region()), []string{"--path-style", "bkt", mnt}, "credentials"},
+		{"no credentials", append(cleanEnv(), "OSSFS_ENDPOINT="+e.Endpoint(), "OSSFS_REGION="+e.Region()), []string{"--path-style", "bkt", mnt}, "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID"},
 		{"missing mountpoint", e.env(), []string{"bkt", filepath.Join(mnt, "missing")}, "does not exist"},
 		{"mountpoint is a file", e.env(), []string{"bkt", file}, "is not a directory"},
 		{"already a mount", e.env(), []string{"bkt", "/proc"}, "is already a mount"},

@@ -139,6 +139,8 @@ func endpointFor(cfg *mountConfig) string {
 func explainAccessError(cfg *mountConfig, endpoint string, err error) error {
 	var cause string
 	switch {
+	case errors.Is(err, creds.ErrNotConfigured):
+		cause = "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or use --passwd-file, --ecs-ram-role or OIDC"
 	case errors.Is(err, ossapi.ErrNoSuchBucket):
 		cause = fmt.Sprintf("no such bucket: %q does not exist at %s (check the name and the region/endpoint)", cfg.Bucket, endpoint)
 	case errors.Is(err, ossapi.ErrClockSkew):
