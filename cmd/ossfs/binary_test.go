@@ -284,6 +284,10 @@ func TestBinaryDemo(t *testing.T) {
 	requireFUSE(t)
 	mnt := filepath.Join(t.TempDir(), "demo")
 	m := startMounted(t, cleanEnv(), "demo", mnt)
+	// The help is written before READY=1, but its copy out of the pipe may lag.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(m.stdout.String(), "Press Ctrl-C") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if !strings.Contains(m.stdout.String(), "Press Ctrl-C") {
 		t.Errorf("demo did not print what to try:\n%s", m.stdout.String())
 	}
