@@ -29,6 +29,7 @@ type Client struct {
 	now       func() time.Time
 	stall     time.Duration
 	log       *slog.Logger
+	obs       RequestObserver
 
 	randMu sync.Mutex
 	rand   *rand.Rand // GUARDED_BY(randMu); backoff jitter
@@ -80,6 +81,7 @@ func New(cfg Config) (*Client, error) {
 		now:   cfg.Now,
 		stall: cfg.StallTimeout,
 		log:   cfg.Logger,
+		obs:   cfg.Observer,
 		rand:  rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 	}
 	if c.ua == "" {
@@ -93,6 +95,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.obs == nil {
+		c.obs = nopObserver{}
 	}
 	return c, nil
 }

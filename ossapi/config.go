@@ -42,7 +42,28 @@ type Config struct {
 	// Logger receives failed requests (debug for retried ones, warn for
 	// final ones). Nil discards.
 	Logger *slog.Logger
+	// Observer, when set, is told about every HTTP attempt and retry (for
+	// metrics). Nil observes nothing.
+	Observer RequestObserver
 }
+
+// RequestObserver watches the client's traffic; *metrics.Registry is one.
+// Calls happen on the request path, so implementations must be cheap and
+// safe for concurrent use.
+type RequestObserver interface {
+	// ObserveAttempt follows every HTTP attempt: api is the operation
+	// ("GetObject"), status the HTTP status, 0 when no response came.
+	ObserveAttempt(api string, status int)
+	// ObserveRetry precedes every attempt after the first, the single
+	// retry after a credentials refresh included.
+	ObserveRetry(api string)
+}
+
+// nopObserver keeps the request path free of nil checks.
+type nopObserver struct{}
+
+func (nopObserver) ObserveAttempt(string, int) {}
+func (nopObserver) ObserveRetry(string)        {}
 
 // RetryPolicy bounds retries. Zero fields take the defaults noted.
 type RetryPolicy struct {

@@ -38,6 +38,9 @@ func (c *Client) do(ctx context.Context, r *call) (*http.Response, error) {
 	start := time.Now()
 	refreshed := false
 	for attempt := 1; ; attempt++ {
+		if attempt > 1 || refreshed {
+			c.obs.ObserveRetry(r.op)
+		}
 		resp, err := c.once(ctx, r)
 		if err == nil {
 			return resp, nil
@@ -94,8 +97,10 @@ func (c *Client) once(ctx context.Context, r *call) (*http.Response, error) {
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		c.obs.ObserveAttempt(r.op, 0)
 		return nil, &TransportError{Op: r.op, Key: r.errKey, Err: err}
 	}
+	c.obs.ObserveAttempt(r.op, resp.StatusCode)
 	if r.okStatus(resp.StatusCode) {
 		if r.slurp > 0 {
 			b, err := io.ReadAll(io.LimitReader(resp.Body, r.slurp+1))

@@ -245,6 +245,7 @@ func (r *objectReader) resume() error {
 			return fmt.Errorf("get %q: %w", r.key, err)
 		}
 	}
+	r.c.obs.ObserveRetry("GetObject") // a resume is a retry of the broken body
 	if _, err := r.open(false); err != nil {
 		return fmt.Errorf("get %q: resume at byte %d: %w", r.key, r.pos, err)
 	}
