@@ -36,6 +36,8 @@ type mountConfig struct {
 	PrefetchParallel         int
 	MemoryBudget             int64
 
+	MetricsAddr string // "" = no metrics endpoint
+
 	ReadyFD int // -1 unless started by the ossfs 1.x form's parent
 }
 
@@ -64,6 +66,7 @@ func parseMountConfig(c *cli.Context) (*mountConfig, error) {
 		NegativeTTL:      c.Duration(flagNegativeTTL),
 		CacheEntries:     c.Int(flagCacheEntries),
 		PrefetchParallel: c.Int(flagPrefetchParallel),
+		MetricsAddr:      strings.TrimSpace(c.String(flagMetricsAddr)),
 		ReadyFD:          c.Int(flagReadyFD),
 	}
 	var err error

@@ -40,7 +40,7 @@ func TestParseMountConfigDefaults(t *testing.T) {
 		RoleSessionName: "ossfs", CredDuration: time.Hour,
 		ECSMetadata: "http://100.100.100.200", UID: uint32(os.Getuid()), GID: uint32(os.Getgid()),
 		FileMode: 0o444, DirMode: 0o555, MetadataTTL: time.Minute, NegativeTTL: 5 * time.Second,
-		CacheEntries: 100000, PrefetchSize: 64 << 20, PrefetchParallel: 4, MemoryBudget: 512 << 20, ReadyFD: -1,
+		CacheEntries: 100000, PrefetchSize: 64 << 20, PrefetchParallel: 8, MemoryBudget: 512 << 20, ReadyFD: -1,
 	}
 	if *cfg != want {
 		t.Errorf("config\n got %+v\nwant %+v", *cfg, want)

@@ -59,7 +59,7 @@ func demoAction(c *cli.Context) error {
 		STSEndpoint: srv.STSEndpoint(), RoleARN: emulatorRoleARN, RoleSessionName: "ossfs-demo", CredDuration: demoTTL,
 		UID: uint32(os.Getuid()), GID: uint32(os.Getgid()), FileMode: 0o444, DirMode: 0o555,
 		MetadataTTL: time.Minute, NegativeTTL: 5 * time.Second, CacheEntries: 100000,
-		PrefetchSize: 64 << 20, PrefetchParallel: 4, MemoryBudget: 512 << 20, ReadyFD: -1,
+		PrefetchSize: 64 << 20, PrefetchParallel: 8, MemoryBudget: 512 << 20, ReadyFD: -1,
 	}
 	base := creds.Static(creds.Credentials{AccessKeyID: ak, AccessKeySecret: sk})
 	ready := &demoReady{print: func() { printDemoHelp(c, mnt) }}

@@ -38,6 +38,7 @@ const (
 	flagLogFormat        = "log-format"
 	flagLogFile          = "log-file"
 	flagFuseDebug        = "fuse-debug"
+	flagMetricsAddr      = "metrics-addr"
 	flagReadyFD          = "ready-fd"
 )
 
@@ -128,10 +129,13 @@ func mountFlags() []cli.Flag {
 			Usage: "maximum number of metadata cache entries"},
 		&cli.StringFlag{Name: flagPrefetchSize, EnvVars: env(flagPrefetchSize), Value: "64MiB", Category: catCache,
 			Usage: "largest read-ahead window of a sequential reader (bytes; K/M/G or KiB/MiB/GiB suffixes are powers of 1024)"},
-		&cli.IntFlag{Name: flagPrefetchParallel, EnvVars: env(flagPrefetchParallel), Value: 4, Category: catCache,
+		&cli.IntFlag{Name: flagPrefetchParallel, EnvVars: env(flagPrefetchParallel), Value: 8, Category: catCache,
 			Usage: "ranged GETs in flight per sequential reader"},
 		&cli.StringFlag{Name: flagMemoryBudget, EnvVars: env(flagMemoryBudget), Value: "512MiB", Category: catCache,
 			Usage: "cap on read-ahead buffers across all open files (bytes, suffixes as --prefetch-size)"},
+
+		&cli.StringFlag{Name: flagMetricsAddr, EnvVars: env(flagMetricsAddr), Category: "Logging",
+			Usage: "serve Prometheus metrics on this HOST:PORT at /metrics, e.g. 127.0.0.1:9100 (default: off)"},
 
 		&cli.IntFlag{Name: flagReadyFD, Hidden: true, Value: -1,
 			Usage: "internal: file descriptor on which to report readiness to the ossfs 1.x form's parent"},

@@ -15,6 +15,7 @@ import (
 	"github.com/ossfs/ossfs/creds"
 	"github.com/ossfs/ossfs/fs"
 	"github.com/ossfs/ossfs/fs/reader"
+	"github.com/ossfs/ossfs/metrics"
 	"github.com/ossfs/ossfs/ossapi"
 )
 
@@ -66,10 +67,18 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	if err := checkMountpoint(cfg.Mountpoint); err != nil {
 		return err
 	}
-	provider, err := buildProvider(cfg, base, log)
+	var reg *metrics.Registry
+	var onRefresh func(ok bool, err error)
+	var observer ossapi.RequestObserver
+	if cfg.MetricsAddr != "" {
+		reg = metrics.New()
+		onRefresh, observer = reg.OnRefresh, reg
+	}
+	provider, err := buildProvider(cfg, base, log, onRefresh)
 	if err != nil {
 		return err
 	}
+	defer startRenewal(provider)()
 	client, err := ossapi.New(ossapi.Config{
 		Endpoint:         endpointFor(cfg),
 		Region:           cfg.Region,
@@ -79,6 +88,7 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 		Credentials:      provider,
 		UserAgent:        "ossfs/" + versionString(),
 		Logger:           log,
+		Observer:         observer,
 	})
 	if err != nil {
 		return fmt.Errorf("oss client: %w", err)
@@ -89,7 +99,18 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	if err != nil {
 		return explainAccessError(cfg, client.Endpoint(), err)
 	}
-	srv, err := fs.Mount(cfg.Mountpoint, client, fs.Options{
+	var store fs.ObjectStore = client
+	var recorder fs.Recorder // stays a nil interface when metrics are off: no cost per operation
+	if reg != nil {
+		bound, closeMetrics, err := reg.Listen(cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("--%s: %w", flagMetricsAddr, err)
+		}
+		defer closeMetrics()
+		log.Info("metrics served", "url", "http://"+bound.String()+"/metrics")
+		store, recorder = metrics.WrapStore(client, reg), reg
+	}
+	srv, err := fs.Mount(cfg.Mountpoint, store, fs.Options{
 		Prefix:       cfg.Prefix,
 		UID:          cfg.UID,
 		GID:          cfg.GID,
@@ -104,6 +125,7 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 		Logger:       log,
 		FSName:       cfg.Bucket,
 		Debug:        cfg.FuseDebug,
+		Metrics:      recorder,
 	})
 	if err != nil {
 		return fmt.Errorf("mount %s: %w", cfg.Mountpoint, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
@@ -10,13 +11,20 @@ import (
 // buildProvider picks the credential source the options name. base, when
 // not nil, stands in for the passwd file / default chain as the source of
 // keys (and the signer of AssumeRole).
-func buildProvider(cfg *mountConfig, base creds.Provider, log *slog.Logger) (creds.Provider, error) {
+//
+// onRefresh, when not nil, is told about every renewal (for metrics). The
+// caller must call startRenewal on the result so temporary credentials are
+// renewed in the background even while the mount is idle.
+func buildProvider(cfg *mountConfig, base creds.Provider, log *slog.Logger, onRefresh func(ok bool, err error)) (creds.Provider, error) {
 	refresh := func(name string) creds.RefreshOptions {
 		return creds.RefreshOptions{
 			Logger: log,
 			OnRefresh: func(ok bool, err error) {
 				if ok {
 					log.Info("credentials fetched", "source", name)
+				}
+				if onRefresh != nil {
+					onRefresh(ok, err)
 				}
 			},
 		}
@@ -64,4 +72,15 @@ func buildProvider(cfg *mountConfig, base creds.Provider, log *slog.Logger) (cre
 		return nil, fmt.Errorf("credentials: %w", err)
 	}
 	return creds.NewRefreshing(ar, refresh(ar.String())), nil
+}
+
+// startRenewal starts the background renewal of p when it is a refreshing
+// provider (STS, ECS role); the returned function stops it.
+func startRenewal(p creds.Provider) (stop func()) {
+	r, ok := p.(*creds.Refreshing)
+	if !ok {
+		return func() {}
+	}
+	r.Start(context.Background())
+	return r.Stop
 }
