@@ -79,6 +79,9 @@ func TestBinaryPreMountFailures(t *testing.T) {
 			if code != 1 || len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
 				t.Errorf("exit %d, error lines %q; want exit 1 and one line containing %q\nstderr:\n%s", code, lines, tc.want, stderr)
 			}
+			if len(lines) == 1 && strings.TrimSpace(stderr) != lines[0] {
+				t.Errorf("more than the error line on stderr at the default log level:\n%s", stderr)
+			}
 			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, e.SK) {
 				t.Errorf("stack trace or secret in stderr:\n%s", stderr)
 			}

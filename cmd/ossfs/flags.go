@@ -132,7 +132,7 @@ func mountFlags() []cli.Flag {
 		&cli.IntFlag{Name: flagPrefetchParallel, EnvVars: env(flagPrefetchParallel), Value: 8, Category: catCache,
 			Usage: "ranged GETs in flight per sequential reader"},
 		&cli.StringFlag{Name: flagMemoryBudget, EnvVars: env(flagMemoryBudget), Value: "512MiB", Category: catCache,
-			Usage: "cap on read-ahead buffers across all open files (bytes, suffixes as --prefetch-size)"},
+			Usage: "cap on read-ahead buffers across all open files (bytes, suffixes as --prefetch-size); the Go memory limit is set to it plus 64MiB (unless $GOMEMLIMIT is set), so peak RSS ≈ budget + ~64 MiB"},
 
 		&cli.StringFlag{Name: flagMetricsAddr, EnvVars: env(flagMetricsAddr), Category: "Logging",
 			Usage: "serve Prometheus metrics on this HOST:PORT at /metrics, e.g. 127.0.0.1:9100 (default: off)"},

@@ -46,6 +46,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
+// usageError replaces urfave/cli's "Incorrect Usage" message and the help
+// text after it with one line that points at the command's --help.
+func usageError(c *cli.Context, err error, isSubcommand bool) error {
+	help := "ossfs --help"
+	if isSubcommand && c.Command != nil && c.Command.Name != "" {
+		help = "ossfs " + c.Command.Name + " --help"
+	}
+	return fmt.Errorf("%s; see '%s'", flagErrorText(err.Error()), help)
+}
+
+// flagErrorText rewrites the standard flag package's wording, which names
+// flags with one dash, into the two-dash form our help shows.
+func flagErrorText(msg string) string {
+	msg = oneLine(msg)
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return "unknown option --" + strings.TrimPrefix(name, "-")
+	}
+	for _, lead := range []string{"flag needs an argument: -", " for flag -"} {
+		if i := strings.Index(msg, lead); i >= 0 && !strings.HasPrefix(msg[i+len(lead):], "-") {
+			return msg[:i+len(lead)] + "-" + msg[i+len(lead):]
+		}
+	}
+	return msg
+}
+
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -57,13 +82,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter: stderr,
 		// Errors are printed once, by run.
 		ExitErrHandler:  func(*cli.Context, error) {},
+		OnUsageError:    usageError,
 		HideVersion:     true,
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
 			{
-				Name:      "mount",
-				Usage:     "mount a bucket and serve it in the foreground until unmounted or signalled",
-				ArgsUsage: "BUCKET[:/PREFIX] MOUNTPOINT",
+				Name:         "mount",
+				OnUsageError: usageError,
+				Usage:        "mount a bucket and serve it in the foreground until unmounted or signalled",
+				ArgsUsage:    "BUCKET[:/PREFIX] MOUNTPOINT",
 				Description: "Credentials, first found: --role-arn (STS AssumeRole, signed with the keys below), --ecs-ram-role,\n" +
 					"--passwd-file, the environment (ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET[/ALIBABA_CLOUD_SECURITY_TOKEN],\n" +
 					"OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET[/OSS_SESSION_TOKEN]), OIDC (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN,\n" +
@@ -73,17 +100,19 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Action: mountAction,
 			},
 			{
-				Name:   "emulator",
-				Usage:  "run the OSS+STS emulator on loopback and print its settings as KEY=VALUE lines",
-				Flags:  emulatorFlags(),
-				Action: emulatorAction,
+				Name:         "emulator",
+				OnUsageError: usageError,
+				Usage:        "run the OSS+STS emulator on loopback and print its settings as KEY=VALUE lines",
+				Flags:        emulatorFlags(),
+				Action:       emulatorAction,
 			},
 			{
-				Name:      "demo",
-				Usage:     "mount a sample bucket served by an in-process emulator, through STS AssumeRole",
-				ArgsUsage: "MOUNTPOINT",
-				Flags:     logFlags(),
-				Action:    demoAction,
+				Name:         "demo",
+				OnUsageError: usageError,
+				Usage:        "mount a sample bucket served by an in-process emulator, through STS AssumeRole",
+				ArgsUsage:    "MOUNTPOINT",
+				Flags:        logFlags(),
+				Action:       demoAction,
 			},
 			{
 				Name:  "version",

@@ -64,6 +64,12 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
+	// A failure before the mount serves is told in one line by the caller;
+	// the log lines leading to it are held back and dropped (see holdlog.go).
+	log, releaseLog := newHeldLogger(log.Handler())
+	defer releaseLog(false)
+	setMemoryLimit(cfg.MemoryBudget, log)
+
 	if err := checkMountpoint(cfg.Mountpoint); err != nil {
 		return err
 	}
@@ -130,6 +136,7 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	if err != nil {
 		return fmt.Errorf("mount %s: %w", cfg.Mountpoint, err)
 	}
+	releaseLog(true)
 	log.Info("mounted", "bucket", cfg.Bucket, "prefix", cfg.Prefix, "mountpoint", cfg.Mountpoint,
 		"endpoint", client.Endpoint(), "credentials", fmt.Sprint(provider))
 	ready.Ready()
