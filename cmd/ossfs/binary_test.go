@@ -274,7 +274,7 @@ func TestBinaryStaleMount(t *testing.T) {
 	<-m.done
 	m.done <- nil
 	_, stderr, code := runOssfs(t, e.env(), "mount", "--path-style", "bkt", mnt)
-	if lines := errorLines(stderr); code != 1 || len(lines) != 1 || !strings.Contains(lines[0], "stale") || !strings.Contains(lines[0], "umount -l "+mnt) {
+	if lines := errorLines(stderr); code != 1 || len(lines) != 1 || !strings.Contains(lines[0], "stale, disconnected ossfs mount") || !strings.HasSuffix(lines[0], "clear it with: umount -l "+mnt) {
 		t.Errorf("stale mount: exit %d, stderr:\n%s", code, stderr)
 	}
 	if err := syscall.Unmount(mnt, syscall.MNT_DETACH); err != nil {

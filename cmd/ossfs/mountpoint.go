@@ -9,16 +9,22 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
+// probeTimeout bounds the statfs of an existing FUSE mount: a daemon that
+// is alive but hung must not hang ossfs too.
+var probeTimeout = 5 * time.Second
+
 // checkMountpoint fails unless dir exists, is a directory and is not a
-// mount already. A stale FUSE mount (its daemon gone: stat says ENOTCONN)
-// is named as such with the command that clears it.
+// mount already. A stale FUSE mount (its daemon gone) is named as such,
+// with the command that clears it.
 func checkMountpoint(dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
-	case errors.Is(err, syscall.ENOTCONN):
-		return staleError(dir)
+	case isDisconnected(err):
+		fstype, _, _ := mountAt(dir)
+		return staleError(dir, fstype)
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("mountpoint %s does not exist (create it with: mkdir -p %s)", dir, dir)
 	case err != nil:
@@ -26,31 +32,71 @@ func checkMountpoint(dir string) error {
 	case !fi.IsDir():
 		return fmt.Errorf("mountpoint %s is not a directory", dir)
 	}
-	f, err := os.Open("/proc/self/mountinfo")
+	fstype, mounted, err := mountAt(dir)
 	if err != nil {
 		return fmt.Errorf("read mount table: %w", err)
 	}
-	defer f.Close()
-	fstype, mounted, err := findMount(f, dir)
-	if err != nil {
-		return fmt.Errorf("read mount table: %w", err)
+	if !mounted {
+		return nil
 	}
-	if mounted && strings.HasPrefix(fstype, "fuse") {
-		// stat may be answered from the kernel's attribute cache; statfs
-		// always reaches the daemon, or fails if it is gone.
-		var st syscall.Statfs_t
-		if err := syscall.Statfs(dir, &st); errors.Is(err, syscall.ENOTCONN) {
-			return staleError(dir)
+	if strings.HasPrefix(fstype, "fuse") {
+		// The kernel answers stat from cached attributes even after the
+		// daemon died; statfs always goes to the daemon, or fails with
+		// ENOTCONN once the connection is gone.
+		switch err := probeStatfs(dir, probeTimeout); {
+		case isDisconnected(err):
+			return staleError(dir, fstype)
+		case errors.Is(err, errProbeTimeout):
+			return fmt.Errorf("mountpoint %s is already a mount (%s) whose daemon does not answer; unmount it first: %s", dir, fstype, clearCommand(dir))
 		}
 	}
-	if mounted {
-		return fmt.Errorf("mountpoint %s is already a mount (%s); unmount it first: %s", dir, fstype, clearCommand(dir))
-	}
-	return nil
+	return fmt.Errorf("mountpoint %s is already a mount (%s); unmount it first: %s", dir, fstype, clearCommand(dir))
 }
 
-func staleError(dir string) error {
-	return fmt.Errorf("mountpoint %s is a stale, disconnected FUSE mount (its ossfs process is gone); clear it with: %s", dir, clearCommand(dir))
+// isDisconnected reports the errors of a FUSE mount whose daemon is gone
+// (ENOTCONN) or whose connection was aborted through fusectl (ECONNABORTED).
+func isDisconnected(err error) bool {
+	return errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.ECONNABORTED)
+}
+
+var errProbeTimeout = errors.New("no answer")
+
+// probeStatfs runs statfs(dir) for at most timeout. On a timeout the
+// goroutine stays blocked in the kernel; the caller exits soon after.
+func probeStatfs(dir string, timeout time.Duration) error {
+	done := make(chan error, 1)
+	go func() {
+		var st syscall.Statfs_t
+		done <- syscall.Statfs(dir, &st)
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return errProbeTimeout
+	}
+}
+
+func staleError(dir, fstype string) error {
+	what := "FUSE mount"
+	if fstype == "fuse.ossfs" || fstype == "" {
+		what = "ossfs mount"
+	} else if strings.HasPrefix(fstype, "fuse") {
+		what = "FUSE mount (" + fstype + ")"
+	}
+	return fmt.Errorf("mountpoint %s is a stale, disconnected %s (its daemon died); clear it with: %s", dir, what, clearCommand(dir))
+}
+
+// mountAt looks dir up in this process's mount table.
+func mountAt(dir string) (fstype string, ok bool, err error) {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return "", false, err
+	}
+	defer f.Close()
+	return findMount(f, dir)
 }
 
 func clearCommand(dir string) string {
@@ -61,7 +107,8 @@ func clearCommand(dir string) string {
 }
 
 // findMount scans /proc/self/mountinfo (proc(5)) for a mount at dir and
-// returns its filesystem type.
+// returns its filesystem type. Of mounts stacked on one directory the
+// last one listed is the one in view.
 func findMount(r io.Reader, dir string) (fstype string, ok bool, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
@@ -71,14 +118,15 @@ func findMount(r io.Reader, dir string) (fstype string, ok bool, err error) {
 		if len(fields) < 5 || unescapeMountinfo(fields[4]) != dir {
 			continue
 		}
+		fstype, ok = "unknown", true
 		for i := 5; i < len(fields)-1; i++ {
 			if fields[i] == "-" {
-				return fields[i+1], true, nil
+				fstype = fields[i+1]
+				break
 			}
 		}
-		return "unknown", true, nil
 	}
-	return "", false, sc.Err()
+	return fstype, ok, sc.Err()
 }
 
 // unescapeMountinfo undoes the kernel's octal escapes (\040 for space,
