@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -107,28 +106,6 @@ func newNonce() string {
 	return hex.EncodeToString(b[:])
 }
 
-// encodeParams joins params with the strict encoding, sorted by name: the
-// exact bytes credentials-go puts on the wire (§7.5).
-func encodeParams(v url.Values) string {
-	names := make([]string, 0, len(v))
-	for k := range v {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	for _, k := range names {
-		for _, val := range v[k] {
-			if b.Len() > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(pct.Encode(k))
-			b.WriteByte('=')
-			b.WriteString(pct.Encode(val))
-		}
-	}
-	return b.String()
-}
-
 // buildRequest signs (when signWith is set) and builds the HTTP request.
 func (c *stsCall) buildRequest(ctx context.Context) (*http.Request, error) {
 	q := url.Values{}
@@ -145,8 +122,8 @@ func (c *stsCall) buildRequest(ctx context.Context) (*http.Request, error) {
 		}
 		q.Set("Signature", rpcsign.Sign(http.MethodPost, all, c.signWith.AccessKeySecret))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/?"+encodeParams(q),
-		strings.NewReader(encodeParams(c.body)))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/?"+rpcsign.CanonicalQuery(q),
+		strings.NewReader(rpcsign.CanonicalQuery(c.body)))
 	if err != nil {
 		return nil, fmt.Errorf("sts %s: build request: %w", c.action, err)
 	}

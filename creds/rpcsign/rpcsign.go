@@ -7,22 +7,21 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"maps"
+	"net/url"
 	"sort"
 	"strings"
-
-	"net/url"
 
 	"github.com/ossfs/ossfs/internal/pct"
 )
 
-// StringToSign builds METHOD&%2F&<strict-encoded canonical query> from every
-// parameter (query and form body merged) except Signature.
-func StringToSign(method string, params url.Values) string {
+// CanonicalQuery joins params as name=value pairs, strictly encoded and
+// sorted by name: the canonicalized query of the signature, and the exact
+// bytes credentials-go puts on the wire.
+func CanonicalQuery(params url.Values) string {
 	names := make([]string, 0, len(params))
 	for name := range params {
-		if name != "Signature" {
-			names = append(names, name)
-		}
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	var q strings.Builder
@@ -36,7 +35,17 @@ func StringToSign(method string, params url.Values) string {
 			q.WriteString(pct.Encode(v))
 		}
 	}
-	return method + "&%2F&" + pct.Encode(q.String())
+	return q.String()
+}
+
+// StringToSign builds METHOD&%2F&<strict-encoded canonical query> from every
+// parameter (query and form body merged) except Signature.
+func StringToSign(method string, params url.Values) string {
+	if _, ok := params["Signature"]; ok {
+		params = maps.Clone(params)
+		delete(params, "Signature")
+	}
+	return method + "&%2F&" + pct.Encode(CanonicalQuery(params))
 }
 
 // Sign returns base64(HMAC-SHA1(secret+"&", StringToSign(method, params))).
