@@ -69,3 +69,32 @@ func TestREADMEOptionsMatchFlags(t *testing.T) {
 		}
 	}
 }
+
+// Every line of dist/fstab.example, commented-out ones included, is a
+// valid ossfs 1.x command line once mount(8) has dropped its own options.
+func TestFstabExampleParses(t *testing.T) {
+	text, err := os.ReadFile("../../dist/fstab.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, v := mountFlagSets()
+	n := 0
+	for _, line := range strings.Split(string(text), "\n") {
+		fields := strings.Fields(strings.TrimPrefix(line, "#"))
+		if len(fields) != 6 || fields[2] != "fuse.ossfs" {
+			continue
+		}
+		n++
+		la, err := parseLegacy([]string{fields[0], fields[1], "-o", fields[3]}, b, v)
+		if err != nil {
+			t.Errorf("%s: %v", line, err)
+			continue
+		}
+		if _, err := parseArgs(t, la.MountArgs...); err != nil && !strings.Contains(err.Error(), "no endpoint") {
+			t.Errorf("%s: translated to %q: %v", line, la.MountArgs, err)
+		}
+	}
+	if n < 2 {
+		t.Errorf("found %d fstab lines in the example, want 2", n)
+	}
+}

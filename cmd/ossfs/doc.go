@@ -14,5 +14,20 @@
 // and unmounts cleanly on SIGTERM/SIGINT.
 //
 // Every pre-mount failure ends the process with exit status 1 and one line
-// on stderr naming the cause; no option carries a secret.
+// on stderr naming the cause; a usage error is one line too, pointing at
+// the command's --help. Log lines written before the mount serves are held
+// back: written once it serves, dropped if it fails (the error line says
+// it all), passed at once with --log-level debug. No option carries a
+// secret, and no log line, error or metric prints one.
+//
+// A FUSE mount already at the mountpoint is probed with statfs, bounded in
+// time: a dead daemon (ENOTCONN) is reported as a stale, disconnected mount
+// with the command that clears it; a hung one as not answering.
+//
+// The Go memory limit is set to --memory-budget plus a fixed 64 MiB
+// (unless $GOMEMLIMIT is set), so the GC keeps the heap near the budget.
+//
+// fstab: type fuse.ossfs runs through mount.fuse3 as the 1.x form with the
+// default PATH (dist/fstab.example); mount(8)'s own options are dropped by
+// mount(8), the generic ones it passes on are accepted and ignored.
 package main
