@@ -1,11 +1,12 @@
 package fs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -79,9 +80,11 @@ func TestOptionsDefaults(t *testing.T) {
 }
 
 func TestToErrno(t *testing.T) {
-	var logs bytes.Buffer
-	f := testFS(t, newFakeStore(), Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	logs := &countingHandler{}
+	f := testFS(t, newFakeStore(), Options{Logger: slog.New(logs)})
 	se := func(sentinel error) error { return fmt.Errorf("get %q: %w", "k", &fakeErr{sentinel: sentinel}) }
+	refused := &ossapi.TransportError{Op: "GetObject", Key: "k",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
 	for _, tc := range []struct {
 		err  error
 		want syscall.Errno
@@ -90,19 +93,26 @@ func TestToErrno(t *testing.T) {
 		{se(ossapi.ErrNotFound), syscall.ENOENT},
 		{se(ossapi.ErrPreconditionFailed), syscall.ESTALE},
 		{se(ossapi.ErrAccessDenied), syscall.EACCES},
-		{se(ossapi.ErrInvalidCredentials), syscall.EACCES},
 		{se(ossapi.ErrNotRestored), syscall.ENODATA},
 		{fmt.Errorf("list: %w", context.Canceled), syscall.EINTR},
-		{fmt.Errorf("wrapped: %w", syscall.EROFS), syscall.EROFS},
+		// fs chooses an errno by returning it bare...
+		{syscall.EROFS, syscall.EROFS},
+		// ...a wrapped one came from elsewhere (the network) and is EIO.
+		{fmt.Errorf("read %q: %w", "k", refused), syscall.EIO},
+		{fmt.Errorf("wrapped: %w", syscall.EROFS), syscall.EIO},
 		{errors.New("connection reset"), syscall.EIO},
-		{errors.New("connection reset"), syscall.EIO},
+		{se(ossapi.ErrInvalidCredentials), syscall.EACCES},
 	} {
 		if got := f.toErrno("op", "k", tc.err); got != tc.want {
 			t.Errorf("toErrno(%v) = %v, want %v", tc.err, got, tc.want)
 		}
 	}
-	if n := strings.Count(logs.String(), "connection reset"); n != 1 {
-		t.Errorf("EIO cause logged %d times, want once:\n%s", n, logs.String())
+	// Expected outcomes are silent; the rest open one episode per kind.
+	if w := logs.count(slog.LevelWarn, ""); w != 3 {
+		t.Errorf("%d warnings, want 3 (network, other, credentials):\n%s", w, logs)
+	}
+	if n := logs.count(slog.LevelWarn, "connection refused"); n != 1 {
+		t.Errorf("the network cause logged %d times, want once:\n%s", n, logs)
 	}
 }
 

@@ -33,7 +33,14 @@
 //
 // Errors map to errno in one function (toErrno): not found → ENOENT,
 // object changed → ESTALE, denied or bad credentials → EACCES, not restored
-// → ENODATA, interrupted → EINTR, anything else → EIO (cause logged once).
+// → ENODATA, interrupted → EINTR, anything else → EIO; an errno from the
+// network (ECONNREFUSED) is EIO too, never passed on. Failures are logged
+// per episode, not per operation: the first failure of a kind (errno and
+// cause: credentials, network, service error, malformed response...) logs
+// one warning naming the cause, later ones are counted, and the first
+// store request that succeeds afterwards logs "recovered after N failed
+// operations". A short read is only ever the end of the object: a
+// transport "EOF" fails the READ, so the kernel never shrinks a file.
 //
 // # Request costs
 //

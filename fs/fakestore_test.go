@@ -27,6 +27,8 @@ type fakeStore struct {
 	calls   map[string]int         // GUARDED_BY(mu)
 	// listErr, when set, fails every list request.
 	listErr error // GUARDED_BY(mu)
+	// getErr, when set, fails every GetObject.
+	getErr error // GUARDED_BY(mu)
 }
 
 type fakeObject struct {
@@ -202,6 +204,9 @@ func (s *fakeStore) GetObject(ctx context.Context, req ossapi.GetRequest) (io.Re
 	s.called("GetObject")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.getErr != nil {
+		return nil, ossapi.ObjectInfo{}, s.getErr
+	}
 	o, ok := s.objects[req.Key]
 	if !ok {
 		return nil, ossapi.ObjectInfo{}, notFound("GetObject", req.Key)

@@ -2,7 +2,6 @@ package fs
 
 import (
 	"context"
-	"errors"
 	"io"
 	"sync"
 	"syscall"
@@ -75,7 +74,10 @@ var _ = (fusefs.FileReader)((*fileHandle)(nil))
 func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (_ fuse.ReadResult, errno syscall.Errno) {
 	defer h.fsys.done("read", h.fsys.begin(), &errno)
 	n, err := h.r.ReadAt(ctx, dest, off)
-	if err != nil && !errors.Is(err, io.EOF) {
+	// Only the reader's own io.EOF (never wrapped) is the end of the file.
+	// A wrapped EOF is a network failure ("Get …: EOF"): answering it with
+	// a short read would make the kernel shrink the file for good.
+	if err != nil && err != io.EOF {
 		errno := h.fsys.toErrno("read", h.key, err)
 		if errno == syscall.ESTALE {
 			// The object changed: the next open must look again.

@@ -18,15 +18,16 @@ import (
 // the options, the metadata cache and the prefetch memory budget. Nodes
 // hold a pointer to it and their own key; there is no other tree.
 type filesystem struct {
-	store   ObjectStore
-	opts    Options
-	root    string // key of the mount root ("" = bucket root)
-	cache   *metaCache
-	once    *onceLogger
-	flights flights // uncached stats in progress
-	budget  *reader.Budget
-	rec     Recorder  // nil: metrics off
-	started time.Time // mtime of directories that have no marker object
+	store    ObjectStore
+	opts     Options
+	root     string // key of the mount root ("" = bucket root)
+	cache    *metaCache
+	once     *onceLogger
+	episodes *episodes // failures logged once per outage episode
+	flights  flights   // uncached stats in progress
+	budget   *reader.Budget
+	rec      Recorder  // nil: metrics off
+	started  time.Time // mtime of directories that have no marker object
 	// live counts the inodes the kernel holds (root excluded); FORGET
 	// brings it back down. Tests use it to prove nodes are freed.
 	live atomic.Int64
@@ -45,15 +46,17 @@ func newFilesystem(store ObjectStore, opts Options) (*filesystem, error) {
 	if err != nil {
 		return nil, err
 	}
+	ep := newEpisodes(opts.Logger)
 	return &filesystem{
-		store:   store,
-		opts:    opts,
-		root:    root,
-		cache:   cache,
-		once:    newOnceLogger(opts.Logger),
-		budget:  reader.NewBudget(opts.MemoryBudget),
-		rec:     opts.Metrics,
-		started: opts.Now(),
+		store:    watchStore{store, ep},
+		episodes: ep,
+		opts:     opts,
+		root:     root,
+		cache:    cache,
+		once:     newOnceLogger(opts.Logger),
+		budget:   reader.NewBudget(opts.MemoryBudget),
+		rec:      opts.Metrics,
+		started:  opts.Now(),
 	}, nil
 }
 

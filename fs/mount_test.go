@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -374,5 +375,31 @@ func TestMountConcurrentReaders(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// A connection closed before the answer is reported by net/http as a bare
+// "EOF". The read must fail with EIO, never end early: a short read makes
+// the kernel shrink the file, and it would stay short afterwards.
+func TestMountTransportEOFIsNotEndOfFile(t *testing.T) {
+	s := newFakeStore()
+	s.put("dir/f", []byte("0123456789\n"))
+	mnt := mountFake(t, s, Options{})
+	p := filepath.Join(mnt, "dir", "f")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	s.getErr = &ossapi.TransportError{Op: "GetObject", Key: "dir/f",
+		Err: &url.Error{Op: "Get", URL: "http://oss.example/dir/f", Err: io.EOF}}
+	s.mu.Unlock()
+	if got, err := os.ReadFile(p); !errors.Is(err, syscall.EIO) {
+		t.Fatalf("read while connections close: %q, %v; want EIO", got, err)
+	}
+	s.mu.Lock()
+	s.getErr = nil
+	s.mu.Unlock()
+	if got, err := os.ReadFile(p); err != nil || string(got) != "0123456789\n" {
+		t.Fatalf("read once connections are accepted: %q, %v (the failed read shortened the file?)", got, err)
 	}
 }

@@ -57,8 +57,9 @@ type Options struct {
 	KernelReadahead int64
 	// Now is the clock (default time.Now); tests inject a fake one.
 	Now func() time.Time
-	// Logger receives one line per skipped key, shadowed file, cold object
-	// and I/O error cause (default slog.Default()).
+	// Logger receives one line per skipped key, shadowed file and cold
+	// object, and two per failure episode: its start, naming the cause,
+	// and its end (default slog.Default()).
 	Logger *slog.Logger
 	// FSName is the mount source shown in /proc/mounts (default "ossfs").
 	FSName string

@@ -87,7 +87,7 @@ func TestOutageRefusedConnections(t *testing.T) {
 	case strings.Contains(res.r.stderr, "Input/output error"):
 		t.Logf("blocked reader got EIO after %v (retry limit)", res.el.Round(time.Millisecond))
 	case strings.Contains(res.r.stderr, "Connection refused"):
-		knownBugf(t, "fs: toErrno passes a network errno (ECONNREFUSED) to the reader instead of EIO, unlogged: %q after %v",
+		t.Errorf("blocked reader got the network's errno (ECONNREFUSED) instead of EIO: %q after %v",
 			res.r.stderr, res.el.Round(time.Millisecond))
 	default:
 		t.Errorf("blocked reader: %v %q, want its data or EIO", res.r.err, res.r.stderr)
@@ -155,7 +155,6 @@ func TestOutageLsFromCache(t *testing.T) {
 // reports a bare "EOF". A read must then fail (EIO), never end early: a
 // short FUSE read makes the kernel shrink the file, and it stays short.
 func TestClosedConnectionsNeverShortenFiles(t *testing.T) {
-	knownBug(t, "fs: fileHandle.Read treats any error wrapping io.EOF (a transport \"EOF\") as end of file")
 	requireFUSE(t)
 	srv := startEmulator(t, emulator.Options{})
 	put(t, srv, map[string]string{"dir/f": "0123456789\n"})

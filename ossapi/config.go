@@ -39,8 +39,8 @@ type Config struct {
 	// before the reader resumes with a new request. 0 means 60s; negative
 	// disables stall detection.
 	StallTimeout time.Duration
-	// Logger receives failed requests (debug for retried ones, warn for
-	// final ones). Nil discards.
+	// Logger receives failed attempts and requests, at Debug only: errors
+	// are returned, and callers decide what to warn about. Nil discards.
 	Logger *slog.Logger
 	// Observer, when set, is told about every HTTP attempt and retry (for
 	// metrics). Nil observes nothing.

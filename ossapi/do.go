@@ -54,22 +54,22 @@ func (c *Client) do(ctx context.Context, r *call) (*http.Response, error) {
 				// The token may have expired or been revoked since the
 				// provider cached it: one immediate retry with fresh keys.
 				refreshed = true
-				c.logFailure(slog.LevelDebug, r, attempt, err)
+				c.logFailure(r, attempt, err)
 				ref.Invalidate()
 				attempt--
 				continue
 			}
 		}
 		if !retryable(err) || attempt >= c.retry.MaxAttempts {
-			c.logFailure(finalLevel(err), r, attempt, err)
+			c.logFailure(r, attempt, err)
 			return nil, err
 		}
 		delay := c.backoff(attempt)
 		if time.Since(start)+delay > c.retry.MaxElapsed {
-			c.logFailure(finalLevel(err), r, attempt, err)
+			c.logFailure(r, attempt, err)
 			return nil, err
 		}
-		c.logFailure(slog.LevelDebug, r, attempt, err)
+		c.logFailure(r, attempt, err)
 		if serr := sleepCtx(ctx, delay); serr != nil {
 			return nil, fmt.Errorf("oss %s %q: %w (while retrying after: %v)", r.op, r.errKey, serr, err)
 		}
@@ -80,7 +80,7 @@ func (c *Client) do(ctx context.Context, r *call) (*http.Response, error) {
 func (c *Client) once(ctx context.Context, r *call) (*http.Response, error) {
 	cr, err := c.creds.Credentials(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("oss %s %q: get credentials: %w", r.op, r.errKey, err)
+		return nil, fmt.Errorf("oss %s %q: %w: %w", r.op, r.errKey, ErrCredentialsUnavailable, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, c.objectURL(r.key, r.rawQuery), nil)
 	if err != nil {
@@ -143,17 +143,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// finalLevel keeps expected misses (lookups of absent names, a changed
-// object) out of the warnings.
-func finalLevel(err error) slog.Level {
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrPreconditionFailed) {
-		return slog.LevelDebug
-	}
-	return slog.LevelWarn
-}
-
-func (c *Client) logFailure(level slog.Level, r *call, attempt int, err error) {
-	if !c.log.Enabled(context.Background(), level) {
+// logFailure logs at Debug only: the error is returned, and the caller
+// decides what deserves a warning (fs logs one line per failure episode,
+// the command's access check prints one line); a warning here too would
+// repeat each failed read of an outage.
+func (c *Client) logFailure(r *call, attempt int, err error) {
+	if !c.log.Enabled(context.Background(), slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
@@ -166,5 +161,5 @@ func (c *Client) logFailure(level slog.Level, r *call, attempt int, err error) {
 	} else {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	c.log.LogAttrs(context.Background(), level, "oss request failed", attrs...)
+	c.log.LogAttrs(context.Background(), slog.LevelDebug, "oss request failed", attrs...)
 }

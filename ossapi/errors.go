@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,6 +52,11 @@ func (e *ServiceError) Error() string {
 // ErrUnreachable is matched by every *TransportError: no answer could be
 // had from the endpoint (refused, reset, timeout, DNS, TLS).
 var ErrUnreachable = errors.New("endpoint unreachable")
+
+// ErrCredentialsUnavailable is matched when the credentials provider
+// gave none (STS unreachable, a token expired and not renewed): no request
+// was sent.
+var ErrCredentialsUnavailable = errors.New("credentials unavailable")
 
 // ErrMalformedResponse is matched by successful answers the client could
 // not make sense of (bad XML, missing fields, a Content-Range that is not
@@ -111,7 +117,15 @@ func (e *TransportError) Error() string {
 	return fmt.Sprintf("oss %s %q: %v", e.Op, e.Key, e.Err)
 }
 
-func (e *TransportError) Unwrap() error { return e.Err }
+// Unwrap exposes the net error, except that a connection closed before the
+// answer (net/http's bare "EOF") unwraps to io.ErrUnexpectedEOF: callers
+// take io.EOF for the end of data, and a transport EOF is a failure.
+func (e *TransportError) Unwrap() error {
+	if errors.Is(e.Err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return e.Err
+}
 
 // Is makes every transport failure match ErrUnreachable.
 func (e *TransportError) Is(target error) bool { return target == ErrUnreachable }

@@ -154,6 +154,9 @@ func (r *objectReader) skipIfWhole(resp *http.Response) error {
 	r.c.log.Debug("oss answered a ranged GET with the whole object; skipping", "key", r.key, "offset", r.pos)
 	if _, err := io.CopyN(io.Discard, r.body, r.pos); err != nil {
 		r.closeBody()
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF // a short body, not the end of the data asked for
+		}
 		return fmt.Errorf("get %q: skip to offset %d of a whole-object answer: %w", r.key, r.pos, err)
 	}
 	return nil
@@ -176,7 +179,7 @@ func (r *objectReader) Read(p []byte) (int, error) {
 			if err := r.resume(); err != nil {
 				r.err = err
 				if r.ctx.Err() == nil {
-					r.c.log.Warn("oss GetObject resume failed", "key", r.key, "offset", r.pos, "error", err.Error())
+					r.c.log.Debug("oss GetObject resume failed", "key", r.key, "offset", r.pos, "error", err.Error())
 				}
 				return 0, err
 			}
@@ -214,7 +217,7 @@ func (r *objectReader) Read(p []byte) (int, error) {
 		r.fails++
 		if r.fails > r.c.retry.MaxAttempts {
 			r.err = fmt.Errorf("get %q: body failed %d times at byte %d: %w", r.key, r.fails, r.pos, err)
-			r.c.log.Warn("oss GetObject body keeps failing; giving up", "key", r.key, "offset", r.pos, "error", err.Error())
+			r.c.log.Debug("oss GetObject body keeps failing; giving up", "key", r.key, "offset", r.pos, "error", err.Error())
 			return n, r.err
 		}
 		r.c.log.Debug("oss GetObject body failed; resuming", "key", r.key, "offset", r.pos, "error", err.Error())

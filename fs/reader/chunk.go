@@ -2,7 +2,6 @@ package reader
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -52,7 +51,9 @@ func (r *Reader) get(ctx context.Context, buf []byte, off int64) error {
 		return fmt.Errorf("get %q: etag changed from %s to %s: %w", r.key, r.etag, info.ETag, ossapi.ErrPreconditionFailed)
 	}
 	got, err := io.ReadFull(body, buf)
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	// Only ReadFull's own bare EOFs mean a short body; a wrapped EOF is a
+	// failure whose cause must be kept (and is never the end of data).
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return fmt.Errorf("get %q bytes %d-%d: body ended after %d bytes: %w", r.key, off, off+n-1, got, io.ErrUnexpectedEOF)
 	}
 	if err != nil {
