@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ossfs/ossfs/emulator"
+	"github.com/ossfs/ossfs/internal/mountinfo"
 )
 
 // Tests in binary_*_test.go drive the real ossfs binary, built once per
@@ -256,12 +257,7 @@ func (m *mounted) stop(t *testing.T, sig os.Signal) int {
 // isMounted reports whether dir is a mount point now.
 func isMounted(t *testing.T, dir string) bool {
 	t.Helper()
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	_, ok, err := findMount(f, dir)
+	_, ok, err := mountinfo.Lookup(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ossfs/ossfs/internal/mountinfo"
 )
 
 // probeTimeout bounds the statfs of an existing FUSE mount: a daemon that
@@ -23,7 +22,7 @@ func checkMountpoint(dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case isDisconnected(err):
-		fstype, _, _ := mountAt(dir)
+		fstype, _, _ := mountinfo.Lookup(dir)
 		return staleError(dir, fstype)
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("mountpoint %s does not exist (create it with: mkdir -p %s)", dir, dir)
@@ -32,7 +31,7 @@ func checkMountpoint(dir string) error {
 	case !fi.IsDir():
 		return fmt.Errorf("mountpoint %s is not a directory", dir)
 	}
-	fstype, mounted, err := mountAt(dir)
+	fstype, mounted, err := mountinfo.Lookup(dir)
 	if err != nil {
 		return fmt.Errorf("read mount table: %w", err)
 	}
@@ -89,62 +88,9 @@ func staleError(dir, fstype string) error {
 	return fmt.Errorf("mountpoint %s is a stale, disconnected %s (its daemon died); clear it with: %s", dir, what, clearCommand(dir))
 }
 
-// mountAt looks dir up in this process's mount table.
-func mountAt(dir string) (fstype string, ok bool, err error) {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return "", false, err
-	}
-	defer f.Close()
-	return findMount(f, dir)
-}
-
 func clearCommand(dir string) string {
 	if os.Geteuid() == 0 {
 		return "umount -l " + dir
 	}
 	return "fusermount3 -u " + dir
-}
-
-// findMount scans /proc/self/mountinfo (proc(5)) for a mount at dir and
-// returns its filesystem type. Of mounts stacked on one directory the
-// last one listed is the one in view.
-func findMount(r io.Reader, dir string) (fstype string, ok bool, err error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		// id parent major:minor root mountpoint options [optional...] - fstype source superopts
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 5 || unescapeMountinfo(fields[4]) != dir {
-			continue
-		}
-		fstype, ok = "unknown", true
-		for i := 5; i < len(fields)-1; i++ {
-			if fields[i] == "-" {
-				fstype = fields[i+1]
-				break
-			}
-		}
-	}
-	return fstype, ok, sc.Err()
-}
-
-// unescapeMountinfo undoes the kernel's octal escapes (\040 for space,
-// \011, \012, \134) in mountinfo paths.
-func unescapeMountinfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
