@@ -147,13 +147,21 @@ func (c *metaCache) putNegative(path string) {
 
 // markListed records that dir was listed completely by a listing that
 // started at start; the mark lasts one MetadataTTL from then. names, when
-// not nil, are the entries the listing produced, in order.
+// not nil, are the entries the listing produced, in order; if any of them
+// has already left the cache (a directory larger than what the cache
+// holds evicts its own first entries while it is listed), nothing is
+// marked: the mark would answer "no such file" for a name that exists.
 func (c *metaCache) markListed(dir string, start time.Time, names []string) {
 	if c.ttl <= 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for _, name := range names {
+		if ce, ok := c.lru.Peek(childKey(dir, name)); !ok || ce.neg {
+			return
+		}
+	}
 	e, ok := c.lru.Peek(dir)
 	if !ok || e.neg || e.m.kind != kindDir {
 		e = &cacheEntry{m: meta{kind: kindDir}, expires: start.Add(c.ttl)}

@@ -159,3 +159,24 @@ func TestCacheRejectsBadSize(t *testing.T) {
 		t.Fatal("size 0 accepted")
 	}
 }
+
+// A directory whose own first entries were evicted while it was listed
+// (it is larger than the cache) must not be marked complete: the mark
+// would answer "no such file" for the evicted names.
+func TestCacheListingEvictedDuringListIsNotMarked(t *testing.T) {
+	clk := newFakeClock()
+	c := newTestCache(t, 3, clk)
+	c.put("d", meta{kind: kindDir})
+	names := []string{"a", "b", "c"}
+	for _, n := range names {
+		c.put("d/"+n, fileMeta(`"1"`)) // the third evicts "d" or "d/a"
+	}
+	c.put("d", meta{kind: kindDir})
+	c.markListed("d", clk.Now(), names)
+	if _, r := c.get("d/a"); r == cacheNegative {
+		t.Fatal("an entry evicted during the listing reads as absent")
+	}
+	if _, ok := c.listing("d"); ok {
+		t.Fatal("an incomplete listing is served from the cache")
+	}
+}

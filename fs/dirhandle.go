@@ -95,7 +95,9 @@ func (h *dirHandle) nextLocked() (*fuse.DirEntry, syscall.Errno) {
 		return nil, f.toErrno("readdir", h.dir.key, err)
 	}
 	if !ok {
-		if !h.failed && !h.marked {
+		// names is nil when the directory has more entries than the
+		// cache holds: some are evicted already, so it can not be marked.
+		if !h.failed && !h.marked && h.names != nil {
 			f.cache.markListed(h.dir.key, h.start, h.names)
 			h.marked = true
 			h.names = nil
