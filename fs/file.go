@@ -70,10 +70,12 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (_ fusefs.FileHandle,
 
 var _ = (fusefs.FileReader)((*fileHandle)(nil))
 
-// Read serves one kernel READ from the handle's reader.
+// Read serves one kernel READ from the handle's reader. The reply refers
+// to the reader's buffers instead of copying them into dest: go-fuse
+// writes it with writev and then calls Done, which lets them go.
 func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (_ fuse.ReadResult, errno syscall.Errno) {
 	defer h.fsys.done("read", h.fsys.begin(), &errno)
-	n, err := h.r.ReadAt(ctx, dest, off)
+	v, err := h.r.ReadSlices(ctx, dest, off)
 	// Only the reader's own io.EOF (never wrapped) is the end of the file.
 	// A wrapped EOF is a network failure ("Get …: EOF"): answering it with
 	// a short read would make the kernel shrink the file for good.
@@ -85,8 +87,31 @@ func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (_ fuse.R
 		}
 		return nil, errno
 	}
-	return fuse.ReadResultData(dest[:n]), 0
+	return sliceResult{v}, 0
 }
+
+// sliceResult is a READ reply made of the reader's buffers. Besides
+// fuse.ReadResult it has Slices, which go-fuse's write path looks for: it
+// then sends the buffers with one writev, never trying splice (which
+// would copy them into a pipe first) and never concatenating them.
+type sliceResult struct{ v *reader.Slices }
+
+var _ fuse.ReadResult = sliceResult{}
+
+func (r sliceResult) Size() int { return r.v.Len() }
+
+func (r sliceResult) Slices() ([][]byte, fuse.Status) { return r.v.Bytes(), fuse.OK }
+
+// Bytes concatenates, for the paths that want one buffer.
+func (r sliceResult) Bytes(buf []byte) ([]byte, fuse.Status) {
+	buf = buf[:0]
+	for _, b := range r.v.Bytes() {
+		buf = append(buf, b...)
+	}
+	return buf, fuse.OK
+}
+
+func (r sliceResult) Done() { r.v.Release() }
 
 var _ = (fusefs.FileReleaser)((*fileHandle)(nil))
 

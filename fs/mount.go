@@ -55,8 +55,13 @@ func (f *filesystem) fuseOptions() *fusefs.Options {
 			MaxWrite:             maxIO,
 			MaxBackground:        64,
 			EnableSymlinkCaching: true,
-			DirectMount:          os.Geteuid() == 0,
-			Debug:                f.opts.Debug,
+			// Replies are memory, not file descriptors, so splice can
+			// only copy them into a pipe first; for a 1 MiB READ the pipe
+			// is too small and go-fuse logged "trySplice" on each one.
+			// Measured (issue 7, in-process): no slower without it.
+			DisableSplice: true,
+			DirectMount:   os.Geteuid() == 0,
+			Debug:         f.opts.Debug,
 		},
 		EntryTimeout:    &ttl,
 		AttrTimeout:     &ttl,

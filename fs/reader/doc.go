@@ -55,6 +55,14 @@
 // its bytes on the way. A direct GET into the caller's buffer is the
 // READ's own and is cancelled with it.
 //
+// # Zero copy
+//
+// ReadSlices answers a READ with slices of the chunks' own buffers instead
+// of copying them into the caller's: the fs layer hands them to go-fuse,
+// which writes them to the kernel with one writev and then releases them.
+// A chunk referenced by an unreleased result is not freed, whatever
+// happens to the reader meanwhile (eviction, Close).
+//
 // # Concurrency
 //
 // There is no lock shared between readers: the Budget is an atomic

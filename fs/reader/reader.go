@@ -70,11 +70,64 @@ func New(g Getter, key, etag string, size int64, budget *Budget, opts Options) *
 // A changed object fails with an error wrapping ossapi.ErrPreconditionFailed,
 // now and on every later call.
 func (r *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
+	v, err := r.read(ctx, p, off, false)
+	return v.n, err
+}
+
+// ReadSlices is ReadAt without the copy out of buffered chunks: the bytes
+// at off are returned as slices of the reader's own buffers where they are
+// buffered, and of p where they had to be fetched directly. The caller
+// must call Release once it is done with them (the buffers stay allocated
+// until then, even past Close). Results and errors are those of ReadAt; on
+// an error other than io.EOF nothing needs releasing.
+func (r *Reader) ReadSlices(ctx context.Context, p []byte, off int64) (*Slices, error) {
+	v, err := r.read(ctx, p, off, true)
+	if err != nil && err != io.EOF {
+		v.Release()
+		return nil, err
+	}
+	return v, err
+}
+
+// Slices is the result of ReadSlices.
+type Slices struct {
+	r      *Reader
+	n      int
+	parts  [][]byte
+	chunks []*chunk // each holds one reference, dropped by Release
+}
+
+// Bytes returns the data, in order; it stays valid until Release.
+func (v *Slices) Bytes() [][]byte { return v.parts }
+
+// Len is the number of bytes.
+func (v *Slices) Len() int { return v.n }
+
+// Release lets the buffers go. It is idempotent and nil-safe.
+func (v *Slices) Release() {
+	if v == nil || v.r == nil {
+		return
+	}
+	r := v.r
+	for _, c := range v.chunks {
+		r.release(c, false)
+	}
+	v.chunks, v.parts, v.r = nil, nil, nil
+	r.mu.Lock()
+	trim := r.closed && r.private
+	r.mu.Unlock()
+	if trim {
+		r.budget.Trim() // Close could not: these buffers were still out
+	}
+}
+
+func (r *Reader) read(ctx context.Context, p []byte, off int64, keep bool) (*Slices, error) {
+	v := &Slices{r: r}
 	if off < 0 {
-		return 0, fmt.Errorf("read %q: negative offset %d", r.key, off)
+		return v, fmt.Errorf("read %q: negative offset %d", r.key, off)
 	}
 	if off >= r.size {
-		return 0, io.EOF
+		return v, io.EOF
 	}
 	eof := false
 	if rem := r.size - off; int64(len(p)) >= rem {
@@ -88,26 +141,28 @@ func (r *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
 		}
 		r.mu.Unlock()
 		if err != nil {
-			return 0, err
+			return v, err
 		}
 	}
-	for n := 0; n < len(p); {
-		m, err := r.readSegment(ctx, p[n:], off+int64(n))
-		n += m
+	for v.n < len(p) {
+		m, err := r.readSegment(ctx, p[v.n:], off+int64(v.n), v, keep)
+		v.n += m
 		if err != nil {
-			return n, err
+			return v, err
 		}
 	}
 	if eof {
-		return len(p), io.EOF
+		return v, io.EOF
 	}
-	return len(p), nil
+	return v, nil
 }
 
 // readSegment serves a prefix of p at off: from a buffered chunk if one
 // covers off, else from a new MinRequest chunk for a small read, else by a
 // direct GET into p, which needs no budget and so always makes progress.
-func (r *Reader) readSegment(ctx context.Context, p []byte, off int64) (int, error) {
+// With keep, bytes of a chunk are not copied: v gets a slice of the chunk
+// and keeps its reference; bytes read into p are appended to v as well.
+func (r *Reader) readSegment(ctx context.Context, p []byte, off int64, v *Slices, keep bool) (int, error) {
 	r.mu.Lock()
 	if err := r.usableLocked(); err != nil {
 		r.mu.Unlock()
@@ -125,6 +180,9 @@ func (r *Reader) readSegment(ctx context.Context, p []byte, off int64) (int, err
 			if err := r.get(ctx, p[:want], off); err != nil {
 				return 0, r.failed(fmt.Errorf("read %q at %d: %w", r.key, off, err))
 			}
+			if keep {
+				v.parts = append(v.parts, p[:want])
+			}
 			return int(want), nil
 		}
 	}
@@ -141,6 +199,13 @@ func (r *Reader) readSegment(ctx context.Context, p []byte, off int64) (int, err
 	if c.err != nil {
 		r.release(c, true)
 		return 0, r.failed(fmt.Errorf("read %q at %d: %w", r.key, off, c.err))
+	}
+	if keep {
+		part := (*c.buf)[off-c.off:]
+		part = part[:min(len(part), len(p))]
+		v.parts = append(v.parts, part)
+		v.chunks = append(v.chunks, c)
+		return len(part), nil
 	}
 	n := copy(p, (*c.buf)[off-c.off:])
 	r.release(c, false)
