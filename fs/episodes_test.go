@@ -9,6 +9,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ossfs/ossfs/ossapi"
 )
@@ -72,7 +73,8 @@ func TestEpisodesOneLinePerOutage(t *testing.T) {
 	logs := &countingHandler{}
 	s := newFakeStore()
 	s.put("dir/f", []byte("data"))
-	f := testFS(t, s, Options{Logger: slog.New(logs)})
+	clk := newFakeClock()
+	f := testFS(t, s, Options{Logger: slog.New(logs), Now: clk.Now})
 	ctx := context.Background()
 
 	expired := fmt.Errorf("oss GetObject %q: %w: sts: token expired", "dir/f", ossapi.ErrCredentialsUnavailable)
@@ -117,6 +119,7 @@ func TestEpisodesOneLinePerOutage(t *testing.T) {
 	}
 
 	// A new outage is a new episode.
+	clk.advance(episodeQuiet)
 	f.toErrno("read", "k", expired)
 	f.toErrno("read", "k", expired)
 	if n := logs.count(slog.LevelWarn, "token expired"); n != 2 {
@@ -134,7 +137,7 @@ func TestEpisodesOneLinePerOutage(t *testing.T) {
 // Concurrent failures and successes neither race nor lose counts.
 func TestEpisodesConcurrent(t *testing.T) {
 	logs := &countingHandler{}
-	e := newEpisodes(slog.New(logs))
+	e := newEpisodes(slog.New(logs), newFakeClock().Now)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
@@ -153,5 +156,38 @@ func TestEpisodesConcurrent(t *testing.T) {
 	warned, recovered := logs.count(slog.LevelWarn, ""), logs.count(slog.LevelInfo, "recovered")
 	if warned != recovered || warned == 0 {
 		t.Errorf("%d episodes started, %d ended", warned, recovered)
+	}
+}
+
+// A flapping service (failures among successes) logs at most one warning
+// and one recovery line per kind per quiet period, and no failure goes
+// uncounted; a silent episode that outlasts the quiet period warns.
+func TestEpisodesFlapping(t *testing.T) {
+	logs := &countingHandler{}
+	clk := newFakeClock()
+	e := newEpisodes(slog.New(logs), clk.Now)
+	for range 100 {
+		e.fail(syscall.EIO, "service error", "read", "k", io.ErrUnexpectedEOF)
+		e.ok()
+		clk.advance(100 * time.Millisecond)
+	}
+	// 10 s of flapping: one episode logged, 99 silent.
+	if w, i := logs.count(slog.LevelWarn, ""), logs.count(slog.LevelInfo, ""); w != 1 || i != 1 {
+		t.Fatalf("%d warnings and %d recovery lines for 10 s of flapping, want 1 and 1:\n%s", w, i, logs)
+	}
+	// After the quiet period, the next episode logs and reports the
+	// silent failures too.
+	clk.advance(episodeQuiet)
+	e.fail(syscall.EIO, "service error", "read", "k", io.ErrUnexpectedEOF)
+	e.ok()
+	if n := logs.count(slog.LevelInfo, "recovered after 100 failed operations"); n != 1 {
+		t.Errorf("silent failures not reported with the next recovery:\n%s", logs)
+	}
+	// A silent episode that lasts becomes a logged one.
+	e.fail(syscall.EIO, "service error", "read", "k", io.ErrUnexpectedEOF) // silent: just warned
+	clk.advance(episodeQuiet)
+	e.fail(syscall.EIO, "service error", "read", "k", io.ErrUnexpectedEOF)
+	if w := logs.count(slog.LevelWarn, ""); w != 3 {
+		t.Errorf("%d warnings, want 3 (the lasting episode warns once the quiet period is over):\n%s", w, logs)
 	}
 }

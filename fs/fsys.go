@@ -46,7 +46,7 @@ func newFilesystem(store ObjectStore, opts Options) (*filesystem, error) {
 	if err != nil {
 		return nil, err
 	}
-	ep := newEpisodes(opts.Logger)
+	ep := newEpisodes(opts.Logger, opts.Now)
 	return &filesystem{
 		store:    watchStore{store, ep},
 		episodes: ep,

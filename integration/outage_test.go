@@ -86,6 +86,10 @@ func TestOutageRefusedConnections(t *testing.T) {
 		t.Logf("blocked reader got its data after %v", res.el.Round(time.Millisecond))
 	case strings.Contains(res.r.stderr, "Input/output error"):
 		t.Logf("blocked reader got EIO after %v (retry limit)", res.el.Round(time.Millisecond))
+		// One line names the cause; the failed operations are not each logged.
+		if n, cause := m.log.count("WARN"), m.log.count("WARN", "connection refused"); n != 1 || cause != 1 {
+			t.Errorf("%d warnings (%d naming the refused connection) for the outage, want 1:\n%s", n, cause, m.log)
+		}
 	case strings.Contains(res.r.stderr, "Connection refused"):
 		t.Errorf("blocked reader got the network's errno (ECONNREFUSED) instead of EIO: %q after %v",
 			res.r.stderr, res.el.Round(time.Millisecond))
@@ -107,6 +111,9 @@ func TestOutageRefusedConnections(t *testing.T) {
 		if got := mustSh(t, "cat", m.path(k)); got != objs[k] {
 			t.Errorf("after the outage: %s = %q", k, got)
 		}
+	}
+	if res.r.err != nil && m.log.count("INFO", "recovered after") != 1 {
+		t.Errorf("the end of the outage is not logged once:\n%s", m.log)
 	}
 }
 
