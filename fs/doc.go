@@ -39,7 +39,7 @@
 // cause: credentials, network, service error, malformed response...) logs
 // one warning naming the cause, later ones are counted, and the first
 // store request that succeeds afterwards logs "recovered after N failed
-// operations". A short read is only ever the end of the object: a
+// operations"; a kind that flaps warns at most once a minute. A short read is only ever the end of the object: a
 // transport "EOF" fails the READ, so the kernel never shrinks a file.
 //
 // # Request costs
