@@ -203,6 +203,13 @@ func TestMountSymlinkXattrAndErrors(t *testing.T) {
 	if _, err := syscall.Getxattr(file, "user.none", make([]byte, 10)); !errors.Is(err, syscall.ENODATA) {
 		t.Errorf("missing xattr: %v", err)
 	}
+	// Namespaces we do not support at all, ACLs included (the kernel
+	// passes the daemon's EOPNOTSUPP on for system.posix_acl_*).
+	for _, attr := range []string{"security.selinux", "system.posix_acl_access", "trusted.x"} {
+		if _, err := syscall.Getxattr(file, attr, make([]byte, 64)); !errors.Is(err, syscall.EOPNOTSUPP) {
+			t.Errorf("getxattr %s: %v, want EOPNOTSUPP", attr, err)
+		}
+	}
 	lbuf := make([]byte, 1024)
 	n, err := syscall.Listxattr(file, lbuf)
 	if err != nil {
