@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ossfs/ossfs/emulator"
+	"github.com/ossfs/ossfs/internal/mountinfo"
 )
 
 // Scenarios 7, 8 and 9 drive the real binary, built once per run (on
@@ -134,40 +134,10 @@ func (d *ossfsProc) wait(t testing.TB, within time.Duration) int {
 	return d.cmd.ProcessState.ExitCode()
 }
 
-// mountedAt reports whether dir is a mount point, from /proc/self/mountinfo.
+// mountedAt reports whether dir is a mount point now.
 func mountedAt(dir string) bool {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) > 4 && unescapeMountinfo(fields[4]) == dir {
-			return true
-		}
-	}
-	return false
-}
-
-// unescapeMountinfo undoes the octal escapes of proc(5) mountinfo paths.
-func unescapeMountinfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
+	_, ok, err := mountinfo.Lookup(dir)
+	return err == nil && ok
 }
 
 // procStatus reads fields of /proc/<pid>/status (values in kB for Vm*).
