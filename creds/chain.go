@@ -60,6 +60,14 @@ func (c *Chain) Credentials(ctx context.Context) (Credentials, error) {
 	return Credentials{}, fmt.Errorf("credential chain: no source configured (tried %s): %w", c.names(), errors.Join(append(errs, ErrNotConfigured)...))
 }
 
+// Chosen returns the provider the chain stuck to, or nil before one has
+// returned credentials. The command starts background renewal on it.
+func (c *Chain) Chosen() Provider {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.chosen
+}
+
 // Invalidate passes on to the chosen provider when it is a Refresher.
 func (c *Chain) Invalidate() {
 	c.mu.Lock()

@@ -84,7 +84,6 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	if err != nil {
 		return err
 	}
-	defer startRenewal(provider)()
 	client, err := ossapi.New(ossapi.Config{
 		Endpoint:         endpointFor(cfg),
 		Region:           cfg.Region,
@@ -105,6 +104,8 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	if err != nil {
 		return explainAccessError(cfg, client.Endpoint(), err)
 	}
+	// After the check: a default chain has chosen its source by now.
+	defer startRenewal(provider)()
 	var store fs.ObjectStore = client
 	var recorder fs.Recorder // stays a nil interface when metrics are off: no cost per operation
 	if reg != nil {

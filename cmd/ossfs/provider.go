@@ -13,8 +13,9 @@ import (
 // keys (and the signer of AssumeRole).
 //
 // onRefresh, when not nil, is told about every renewal (for metrics). The
-// caller must call startRenewal on the result so temporary credentials are
-// renewed in the background even while the mount is idle.
+// caller must call startRenewal on the result, once credentials were
+// fetched, so temporary credentials are renewed in the background even
+// while the mount is idle.
 func buildProvider(cfg *mountConfig, base creds.Provider, log *slog.Logger, onRefresh func(ok bool, err error)) (creds.Provider, error) {
 	refresh := func(name string) creds.RefreshOptions {
 		return creds.RefreshOptions{
@@ -75,8 +76,13 @@ func buildProvider(cfg *mountConfig, base creds.Provider, log *slog.Logger, onRe
 }
 
 // startRenewal starts the background renewal of p when it is a refreshing
-// provider (STS, ECS role); the returned function stops it.
+// provider (STS, ECS role), or a chain that has chosen one (OIDC, ECS role
+// found by the default chain: call it after the first fetch, so the chain
+// has chosen); the returned function stops it.
 func startRenewal(p creds.Provider) (stop func()) {
+	if c, ok := p.(*creds.Chain); ok {
+		p = c.Chosen()
+	}
 	r, ok := p.(*creds.Refreshing)
 	if !ok {
 		return func() {}
