@@ -85,6 +85,9 @@ func parseMountConfig(c *cli.Context) (*mountConfig, error) {
 	if cfg.RoleARN != "" && cfg.ECSRole != "" {
 		return nil, fmt.Errorf("--%s and --%s exclude each other", flagRoleARN, flagECSRole)
 	}
+	if err := checkCredentialOptions(c, cfg); err != nil {
+		return nil, err
+	}
 	if cfg.UID, err = idOrSelf(c.Int(flagUID), os.Getuid(), flagUID); err != nil {
 		return nil, err
 	}
@@ -121,6 +124,24 @@ func parseMountConfig(c *cli.Context) (*mountConfig, error) {
 		return nil, fmt.Errorf("--%s: %w", flagMemoryBudget, err)
 	}
 	return cfg, nil
+}
+
+// checkCredentialOptions refuses options that would be silently ignored:
+// the STS ones only mean something with --role-arn, and an explicit ECS
+// role and passwd file name two different identities.
+func checkCredentialOptions(c *cli.Context, cfg *mountConfig) error {
+	if cfg.RoleARN == "" {
+		for _, f := range []string{flagPolicyFile, flagExternalID, flagCredDuration, flagRoleSessionName} {
+			if c.IsSet(f) {
+				return fmt.Errorf("--%s only applies to --%s (STS AssumeRole); set --%s or drop --%s", f, flagRoleARN, flagRoleARN, f)
+			}
+		}
+	}
+	if cfg.ECSRole != "" && cfg.PasswdFile != "" {
+		return fmt.Errorf("--%s and --%s name two different credential sources; drop one of them (--%s to use the instance role, --%s to use the file's keys)",
+			flagECSRole, flagPasswdFile, flagPasswdFile, flagECSRole)
+	}
+	return nil
 }
 
 // parseBucketArg splits BUCKET[:/PREFIX]. The prefix comes back without

@@ -88,6 +88,11 @@ func TestParseMountConfigErrors(t *testing.T) {
 		{[]string{"--region=r", "--prefetch-size=lots", "bkt", "/mnt"}, "byte count"},
 		{[]string{"--region=r", "--cache-entries=0", "bkt", "/mnt"}, "at least 1"},
 		{[]string{"--region=r", "--role-arn=x", "--ecs-ram-role=auto", "bkt", "/mnt"}, "exclude each other"},
+		{[]string{"--region=r", "--policy-file=/p.json", "bkt", "/mnt"}, "--policy-file only applies to --role-arn"},
+		{[]string{"--region=r", "--external-id=e", "bkt", "/mnt"}, "--external-id only applies to --role-arn"},
+		{[]string{"--region=r", "--credential-duration=1h", "bkt", "/mnt"}, "--credential-duration only applies to --role-arn"},
+		{[]string{"--region=r", "--role-session-name=ossfs", "bkt", "/mnt"}, "--role-session-name only applies to --role-arn"},
+		{[]string{"--region=r", "--ecs-ram-role=auto", "--passwd-file=/p", "bkt", "/mnt"}, "drop one of them"},
 	}
 	for _, tc := range cases {
 		_, err := parseArgs(t, tc.args...)
