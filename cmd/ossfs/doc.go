@@ -11,7 +11,7 @@
 // ossfs 1.x -o options into the configs of the creds, ossapi and fs
 // packages, checks the mountpoint and the bucket before mounting, reports
 // readiness (systemd NOTIFY_SOCKET, or the waiting parent of the 1.x form)
-// and unmounts cleanly on SIGTERM/SIGINT.
+// and unmounts cleanly on SIGTERM, SIGINT or SIGHUP.
 //
 // Every pre-mount failure ends the process with exit status 1 and one line
 // on stderr naming the cause; a usage error is one line too, pointing at

@@ -61,7 +61,7 @@ func mountAction(c *cli.Context) error {
 // keys (the demo passes its emulator user's keys this way).
 func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *readyReporter) error {
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
 	// A failure before the mount serves is told in one line by the caller;
