@@ -152,12 +152,18 @@ func (h *dirHandle) Lookup(ctx context.Context, name string, out *fuse.EntryOut)
 		return h.dir.Lookup(ctx, name, out)
 	}
 	// The entry was cached as it was listed (or is served from a fresh
-	// cached listing): the full TTL, or the remaining one.
-	ttl := h.dir.fsys.opts.MetadataTTL
-	if _, res, rem := h.dir.fsys.cache.getTTL(childKey(h.dir.key, name)); res == cacheHit {
+	// cached listing): the full TTL, or the remaining one. The cache's
+	// entry wins over the listing's when it is the same object: it keeps
+	// what a HEAD told (ossfs 1.x mode and owner), which a listing lacks
+	// and which must not be widened back to the defaults.
+	m, ttl := last.m, h.dir.fsys.opts.MetadataTTL
+	if cm, res, rem := h.dir.fsys.cache.getTTL(childKey(h.dir.key, name)); res == cacheHit {
 		ttl = rem
+		if cm.kind == m.kind && cm.info.ETag == m.info.ETag {
+			m = cm
+		}
 	}
-	return h.dir.child(ctx, name, last.m, ttl, out), 0
+	return h.dir.child(ctx, name, m, ttl, out), 0
 }
 
 var _ = (fusefs.FileReleasedirer)((*dirHandle)(nil))

@@ -28,7 +28,9 @@ type fileNode struct {
 // Handles share nothing but the budget, so reads take no global lock.
 type fileHandle struct {
 	fsys *filesystem
+	node *fileNode
 	key  string
+	etag string // the version this handle reads
 	r    *reader.Reader
 }
 
@@ -55,7 +57,9 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (_ fusefs.FileHandle,
 	}
 	fh := &fileHandle{
 		fsys: n.fsys,
+		node: n,
 		key:  n.key,
+		etag: m.info.ETag,
 		r:    reader.New(n.fsys.store, n.key, m.info.ETag, m.info.Size, n.fsys.budget, n.fsys.opts.Reader),
 	}
 	var fuseFlags uint32
@@ -75,6 +79,9 @@ var _ = (fusefs.FileReader)((*fileHandle)(nil))
 // writes it with writev and then calls Done, which lets them go.
 func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (_ fuse.ReadResult, errno syscall.Errno) {
 	defer h.fsys.done("read", h.fsys.begin(), &errno)
+	if h.superseded() {
+		return nil, syscall.ESTALE
+	}
 	v, err := h.r.ReadSlices(ctx, dest, off)
 	// Only the reader's own io.EOF (never wrapped) is the end of the file.
 	// A wrapped EOF is a network failure ("Get …: EOF"): answering it with
@@ -88,6 +95,17 @@ func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (_ fuse.R
 		return nil, errno
 	}
 	return sliceResult{v}, 0
+}
+
+// superseded reports whether a newer version of the object has been
+// opened on this inode since the handle was. The kernel keeps one page
+// cache per inode: bytes of the old version read now would land in the
+// cache the new version's readers use (and a grown object would read as a
+// short file). The old handle gets ESTALE instead, as for any change.
+func (h *fileHandle) superseded() bool {
+	h.node.mu.Lock()
+	defer h.node.mu.Unlock()
+	return h.node.cachedETag != h.etag
 }
 
 // sliceResult is a READ reply made of the reader's buffers. Besides
