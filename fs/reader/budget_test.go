@@ -107,6 +107,9 @@ func TestOptionsNormalize(t *testing.T) {
 		{Options{MinRequest: -1, Parallel: -3}, Options{MinRequest: 256 << 10, InitialWindow: 1 << 20, MaxWindow: 64 << 20, Parallel: 8}},
 		{Options{MinRequest: 4 << 20, InitialWindow: 1 << 20, MaxWindow: 2 << 20, Parallel: 1000},
 			Options{MinRequest: 4 << 20, InitialWindow: 4 << 20, MaxWindow: 4 << 20, Parallel: 64}},
+		// Absurd sizes are capped, so size classes cannot overflow.
+		{Options{MinRequest: 1 << 62, InitialWindow: 1 << 62, MaxWindow: 1 << 62, Parallel: 1},
+			Options{MinRequest: 4 << 30, InitialWindow: 4 << 30, MaxWindow: 4 << 30, Parallel: 1}},
 	} {
 		if got := tc.in.normalize(); got != tc.want {
 			t.Errorf("normalize(%+v) = %+v, want %+v", tc.in, got, tc.want)

@@ -19,6 +19,9 @@ const (
 	DefaultParallel            = 8
 
 	maxParallel = 64 // more parts in flight per handle only adds overhead
+	// maxSize caps every size option: buffers are sized in power-of-two
+	// classes, and an absurd setting must not overflow them.
+	maxSize int64 = 4 << 30
 )
 
 // Options tunes one Reader. A zero (or negative) field takes its default.
@@ -50,6 +53,9 @@ func (o Options) normalize() Options {
 	if o.Parallel <= 0 {
 		o.Parallel = DefaultParallel
 	}
+	o.MinRequest = min(o.MinRequest, maxSize)
+	o.InitialWindow = min(o.InitialWindow, maxSize)
+	o.MaxWindow = min(o.MaxWindow, maxSize)
 	if o.Parallel > maxParallel {
 		o.Parallel = maxParallel
 	}
