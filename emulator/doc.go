@@ -55,8 +55,9 @@
 //   - STS statuses: 400 for parameter/signature errors, 403 NoPermission,
 //     404 InvalidAccessKeyId.NotFound and EntityNotExist.Role; nonces are
 //     remembered for 30 min. AssumedRoleUser.Arn is <role arn>/<session>.
-//   - AssumeRoleWithOIDC checks only the token's shape (JWT with JSON
-//     header and claims, exp) and that the provider ARN was registered.
+//   - AssumeRoleWithOIDC checks the token's shape (JWT with JSON header and
+//     claims), that it has an issuer and an unexpired exp, and that the
+//     provider ARN was registered; not its signature.
 //   - Policies support Effect/Action/Resource only (Condition is refused as
 //     a grammar error). Role.Policy empty = full access.
 //   - IMDS: a missing (when required) or invalid token gives 401.

@@ -158,7 +158,9 @@ func TestAssumeRoleWithOIDC(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"AccessKeyId":"STS.`) || !strings.Contains(body, `"Subject":"system:serviceaccount:ns:sa"`) {
 		t.Fatalf("OIDC: %d %s", status, body)
 	}
-	expired := jwt(`{"sub":"x","exp":` + strconv.FormatInt(clock.t.Add(-time.Second).Unix(), 10) + `}`)
+	expired := jwt(`{"sub":"x","iss":"https://oidc","exp":` + strconv.FormatInt(clock.t.Add(-time.Second).Unix(), 10) + `}`)
+	noExpiry := jwt(`{"sub":"x","iss":"https://oidc"}`)
+	noIssuer := jwt(`{"sub":"x","exp":` + strconv.FormatInt(clock.t.Add(time.Hour).Unix(), 10) + `}`)
 	for _, c := range []struct {
 		form url.Values
 		code string
@@ -166,6 +168,8 @@ func TestAssumeRoleWithOIDC(t *testing.T) {
 		{url.Values{"RoleArn": {readerARN}, "OIDCProviderArn": {"acs:ram::1:oidc-provider/none"}, "OIDCToken": {good}, "RoleSessionName": {"pod"}}, "EntityNotExist.OIDCProvider"},
 		{url.Values{"RoleArn": {readerARN}, "OIDCProviderArn": {prov}, "OIDCToken": {"not-a-jwt"}, "RoleSessionName": {"pod"}}, "AuthenticationFail.OIDCToken.Invalid"},
 		{url.Values{"RoleArn": {readerARN}, "OIDCProviderArn": {prov}, "OIDCToken": {expired}, "RoleSessionName": {"pod"}}, "AuthenticationFail.OIDCToken.Expired"},
+		{url.Values{"RoleArn": {readerARN}, "OIDCProviderArn": {prov}, "OIDCToken": {noExpiry}, "RoleSessionName": {"pod"}}, "AuthenticationFail.OIDCToken.Invalid"},
+		{url.Values{"RoleArn": {readerARN}, "OIDCProviderArn": {prov}, "OIDCToken": {noIssuer}, "RoleSessionName": {"pod"}}, "AuthenticationFail.OIDCToken.Invalid"},
 	} {
 		if status, body := post(c.form); status == 200 || !strings.Contains(body, `"Code":"`+c.code+`"`) {
 			t.Errorf("want %s, got %d %s", c.code, status, body)
