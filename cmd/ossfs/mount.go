@@ -140,7 +140,14 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	releaseLog(true)
 	log.Info("mounted", "bucket", cfg.Bucket, "prefix", cfg.Prefix, "mountpoint", cfg.Mountpoint,
 		"endpoint", client.Endpoint(), "credentials", fmt.Sprint(provider))
-	ready.Ready()
+	if err := ready.Ready(); err != nil {
+		// The 1.x form's parent died (or was killed) while we mounted:
+		// nobody expects this mount, so do not leave it behind.
+		if uerr := srv.Unmount(); uerr != nil {
+			_ = lazyUnmount(cfg.Mountpoint)
+		}
+		return fmt.Errorf("%w; unmounted", err)
+	}
 	if err := sdNotify("READY=1"); err != nil {
 		log.Warn("systemd readiness not sent", "err", err)
 	}
