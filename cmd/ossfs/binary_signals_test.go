@@ -62,9 +62,9 @@ func processGone(pid int) bool {
 
 // startLegacy starts the 1.x form against a slow emulator and waits until
 // its background child exists; it returns the parent and the child's pid.
-func startLegacy(t *testing.T, e *testEmulator, mnt string) (*exec.Cmd, *os.File, int) {
+func startLegacy(t *testing.T, e *testEmulator, mnt string, latency time.Duration) (*exec.Cmd, *os.File, int) {
 	t.Helper()
-	e.SetFaults(emulator.Faults{Latency: 2 * time.Second}) // the bucket check takes a while
+	e.SetFaults(emulator.Faults{Latency: latency}) // the bucket check takes a while
 	parent := exec.Command(ossfsBin(t), "bkt", mnt, "-o", "use_path_request_style,url="+e.Endpoint())
 	parent.Env = e.env()
 	// A file, not a pipe: the child inherits it, and Wait must not wait
@@ -120,8 +120,72 @@ func TestBinaryLegacyParentKilledLeavesNoMount(t *testing.T) {
 	requireFUSE(t)
 	e := startEmulator(t, emulator.Options{})
 	mnt := t.TempDir()
-	parent, _, child := startLegacy(t, e, mnt)
+	parent, _, child := startLegacy(t, e, mnt, 2*time.Second)
 	parent.Process.Kill()
 	parent.Wait()
 	waitGone(t, child, mnt, 30*time.Second)
+}
+
+// ossfsRequests counts the OSS and STS requests the emulator has seen.
+func ossfsRequests(e *testEmulator) int64 {
+	var n int64
+	for _, c := range e.Counts() {
+		n += c
+	}
+	return n
+}
+
+// A signal during the bucket check (slow here: 20 s per request) ends
+// ossfs at once, unmounted, with one line and 128+signal.
+func TestBinarySignalBeforeMount(t *testing.T) {
+	requireFUSE(t)
+	e := startEmulator(t, emulator.Options{})
+	e.SetFaults(emulator.Faults{Latency: 20 * time.Second})
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		mnt := t.TempDir()
+		cmd := exec.Command(ossfsBin(t), "mount", "--path-style", "bkt", mnt)
+		cmd.Env = e.env()
+		stderr := &syncBuffer{}
+		cmd.Stderr = stderr
+		before := ossfsRequests(e)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for ossfsRequests(e) == before { // the check is under way
+			time.Sleep(10 * time.Millisecond)
+		}
+		start := time.Now()
+		cmd.Process.Signal(tc.sig)
+		err := cmd.Wait()
+		code := cmd.ProcessState.ExitCode()
+		if lines := errorLines(stderr.String()); code != tc.code || len(lines) != 1 ||
+			!strings.Contains(lines[0], "interrupted before mounting") || time.Since(start) > 10*time.Second {
+			t.Errorf("%v during the check: exit %d (%v) after %v, stderr:\n%s", tc.sig, code, err, time.Since(start), stderr.String())
+		}
+		if isMounted(t, mnt) {
+			t.Errorf("%v during the check: %s is mounted", tc.sig, mnt)
+		}
+	}
+}
+
+// Ctrl-C on the 1.x form while its child checks the bucket reaches the
+// child: both end, nothing is mounted, the parent says why.
+func TestBinaryLegacyInterruptedLeavesNoMount(t *testing.T) {
+	requireFUSE(t)
+	e := startEmulator(t, emulator.Options{})
+	mnt := t.TempDir()
+	parent, stderr, child := startLegacy(t, e, mnt, 20*time.Second)
+	for ossfsRequests(e) == 0 { // the child's bucket check is under way
+		time.Sleep(10 * time.Millisecond)
+	}
+	parent.Process.Signal(syscall.SIGINT)
+	parent.Wait()
+	waitGone(t, child, mnt, 10*time.Second)
+	out, _ := os.ReadFile(stderr.Name())
+	if code := parent.ProcessState.ExitCode(); code != 130 || !strings.Contains(string(out), "ossfs: interrupted before mounting (SIGINT)") {
+		t.Errorf("parent: exit %d, stderr:\n%s", code, out)
+	}
 }

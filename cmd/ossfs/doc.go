@@ -13,7 +13,12 @@
 // readiness (systemd NOTIFY_SOCKET, or the waiting parent of the 1.x form)
 // and unmounts cleanly on SIGTERM, SIGINT or SIGHUP.
 //
-// Every pre-mount failure ends the process with exit status 1 and one line
+// A signal before the mount serves cancels the credential fetch and bucket
+// check and ends the process unmounted: one line "interrupted before
+// mounting", exit status 128 + the signal number (130 for SIGINT, 143 for
+// SIGTERM, 129 for SIGHUP; the 1.x form passes the signal to its child).
+//
+// Every other pre-mount failure ends the process with exit status 1 and one line
 // on stderr naming the cause; a usage error is one line too, pointing at
 // the command's --help. Log lines written before the mount serves are held
 // back: written once it serves, dropped if it fails (the error line says

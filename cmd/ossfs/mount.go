@@ -51,7 +51,12 @@ func mountAction(c *cli.Context) error {
 	}()
 	if err != nil && !errors.Is(err, errSecondSignal) && ready != nil {
 		ready.Fail(err)
-		return cli.Exit("", 1) // the parent prints the cause
+		code := 1
+		var ec cli.ExitCoder
+		if errors.As(err, &ec) {
+			code = ec.ExitCode()
+		}
+		return cli.Exit("", code) // the parent prints the cause
 	}
 	return err
 }
@@ -63,6 +68,10 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
+	// Until fs.Mount, the first signal cancels whatever is under way
+	// (credentials, the bucket check) and ends the process unmounted.
+	pre := watchPreMount(sigs)
+	defer pre.stop()
 
 	// A failure before the mount serves is told in one line by the caller;
 	// the log lines leading to it are held back and dropped (see holdlog.go).
@@ -98,9 +107,12 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	if err != nil {
 		return fmt.Errorf("oss client: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	ctx, cancel := context.WithTimeout(pre.ctx, checkTimeout)
 	err = client.CheckAccess(ctx)
 	cancel()
+	if err := pre.interrupted(); err != nil {
+		return err
+	}
 	if err != nil {
 		return explainAccessError(cfg, client.Endpoint(), err)
 	}
@@ -116,6 +128,11 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 		defer closeMetrics()
 		log.Info("metrics served", "url", "http://"+bound.String()+"/metrics")
 		store, recorder = metrics.WrapStore(client, reg), reg
+	}
+	// From here on signals go to serveUntilSignal; one that came before
+	// ends the process before mounting.
+	if err := pre.stop(); err != nil {
+		return err
 	}
 	srv, err := fs.Mount(cfg.Mountpoint, store, fs.Options{
 		Prefix:       cfg.Prefix,
