@@ -19,6 +19,12 @@ func TestBinaryRefusesIgnoredOrBadOptions(t *testing.T) {
 		{[]string{"--credential-duration=30m"}, "--credential-duration only applies to --role-arn"},
 		{[]string{"--role-session-name=me"}, "--role-session-name only applies to --role-arn"},
 		{[]string{"--ecs-ram-role=auto", "--passwd-file=/etc/passwd-ossfs"}, "drop one of them"},
+		{[]string{"--memory-budget=0"}, "must be greater than 0"},
+		{[]string{"--prefetch-size=0"}, "must be greater than 0"},
+		{[]string{"--prefetch-size=1iB"}, "want a byte count"},
+		{[]string{"--memory-budget=1BiB"}, "want a byte count"},
+		{[]string{"--uid=4294967295"}, "not a valid id"},
+		{[]string{"--role-arn=acs:ram::1:role/r", "--credential-duration=0s"}, "--credential-duration must be greater than 0"},
 	}
 	for _, tc := range cases {
 		args := append(append([]string{"mount"}, tc.args...), "bkt", mnt)

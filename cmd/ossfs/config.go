@@ -123,6 +123,12 @@ func parseMountConfig(c *cli.Context) (*mountConfig, error) {
 	if cfg.MemoryBudget, err = parseSize(c.String(flagMemoryBudget)); err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagMemoryBudget, err)
 	}
+	if cfg.PrefetchSize == 0 || cfg.MemoryBudget == 0 {
+		return nil, fmt.Errorf("--%s and --%s must be greater than 0", flagPrefetchSize, flagMemoryBudget)
+	}
+	if cfg.CredDuration <= 0 {
+		return nil, fmt.Errorf("--%s must be greater than 0", flagCredDuration)
+	}
 	return cfg, nil
 }
 
@@ -186,7 +192,7 @@ func idOrSelf(v, self int, flag string) (uint32, error) {
 	switch {
 	case v == -1:
 		return uint32(self), nil
-	case v < 0 || int64(v) > int64(^uint32(0)):
+	case v < 0 || int64(v) >= int64(^uint32(0)): // (uid_t)-1 means "no change" to the kernel
 		return 0, fmt.Errorf("--%s %d: not a valid id", flag, v)
 	}
 	return uint32(v), nil
@@ -206,16 +212,15 @@ func parseSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	num := strings.TrimRightFunc(t, func(r rune) bool { return r < '0' || r > '9' })
 	unit := strings.ToUpper(strings.TrimSpace(t[len(num):]))
-	unit = strings.TrimSuffix(strings.TrimSuffix(unit, "IB"), "B")
 	var mult int64
 	switch unit {
-	case "":
+	case "", "B":
 		mult = 1
-	case "K":
+	case "K", "KB", "KIB":
 		mult = 1 << 10
-	case "M":
+	case "M", "MB", "MIB":
 		mult = 1 << 20
-	case "G":
+	case "G", "GB", "GIB":
 		mult = 1 << 30
 	default:
 		return 0, fmt.Errorf("%q: want a byte count such as 64MiB", s)

@@ -88,6 +88,11 @@ func TestParseMountConfigErrors(t *testing.T) {
 		{[]string{"--region=r", "--prefetch-size=lots", "bkt", "/mnt"}, "byte count"},
 		{[]string{"--region=r", "--cache-entries=0", "bkt", "/mnt"}, "at least 1"},
 		{[]string{"--region=r", "--role-arn=x", "--ecs-ram-role=auto", "bkt", "/mnt"}, "exclude each other"},
+		{[]string{"--region=r", "--memory-budget=0", "bkt", "/mnt"}, "greater than 0"},
+		{[]string{"--region=r", "--prefetch-size=0MiB", "bkt", "/mnt"}, "greater than 0"},
+		{[]string{"--region=r", "--role-arn=x", "--credential-duration=0s", "bkt", "/mnt"}, "greater than 0"},
+		{[]string{"--region=r", "--uid=4294967295", "bkt", "/mnt"}, "not a valid id"},
+		{[]string{"--region=r", "--gid=4294967295", "bkt", "/mnt"}, "not a valid id"},
 		{[]string{"--region=r", "--policy-file=/p.json", "bkt", "/mnt"}, "--policy-file only applies to --role-arn"},
 		{[]string{"--region=r", "--external-id=e", "bkt", "/mnt"}, "--external-id only applies to --role-arn"},
 		{[]string{"--region=r", "--credential-duration=1h", "bkt", "/mnt"}, "--credential-duration only applies to --role-arn"},
@@ -123,14 +128,14 @@ func TestParseBucketArg(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
-	cases := map[string]int64{"0": 0, "4096": 4096, "1K": 1 << 10, "64M": 64 << 20, "64MiB": 64 << 20,
+	cases := map[string]int64{"0": 0, "4096": 4096, "7B": 7, "2kb": 2 << 10, "1K": 1 << 10, "64M": 64 << 20, "64MiB": 64 << 20,
 		"64MB": 64 << 20, "2G": 2 << 30, "1gib": 1 << 30, " 8 KiB ": 8 << 10}
 	for in, want := range cases {
 		if got, err := parseSize(in); err != nil || got != want {
 			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "M", "-1", "1T", "1.5M", "99999999999999999999", "9999999999G"} {
+	for _, bad := range []string{"", "M", "-1", "1T", "1iB", "1BiB", "1KK", "1MiBB", "1.5M", "99999999999999999999", "9999999999G"} {
 		if _, err := parseSize(bad); err == nil {
 			t.Errorf("parseSize(%q) accepted", bad)
 		}
