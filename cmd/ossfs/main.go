@@ -103,6 +103,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Name:         "emulator",
 				OnUsageError: usageError,
 				Usage:        "run the OSS+STS emulator on loopback and print its settings as KEY=VALUE lines",
+				Description:  "ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, when set, become the emulator user's keys and are printed.",
 				Flags:        emulatorFlags(),
 				Action:       emulatorAction,
 			},
