@@ -61,7 +61,9 @@ func serveUntilSignal(srv mountedServer, mountpoint string, sigs <-chan os.Signa
 	if lerr := lazy(mountpoint); lerr != nil {
 		return fmt.Errorf("unmount %s: %w (lazy unmount: %v)", mountpoint, err, lerr)
 	}
-	log.Info("lazily unmounted; open files keep the old view until closed", "mountpoint", mountpoint)
+	// Exiting promptly is what a stop asks for (systemd would otherwise
+	// kill us at TimeoutStopSec); files still open then fail with ENOTCONN.
+	log.Info("lazily unmounted; files still open will fail (ENOTCONN) from now on", "mountpoint", mountpoint)
 	return nil
 }
 
