@@ -64,6 +64,8 @@ func TestBinaryPreMountFailures(t *testing.T) {
 		{"no such bucket", e.env(), []string{"--path-style", "nope", mnt}, "no such bucket"},
 		{"invalid key", wrongKey, []string{"--path-style", "bkt", mnt}, "invalid key"},
 		{"access denied", e.env(), []string{"--path-style", "--role-arn=acs:ram::1:role/other-bucket-only", "bkt", mnt}, "access denied"},
+		{"role does not exist", e.env(), []string{"--path-style", "--role-arn=acs:ram::1:role/nope", "bkt", mnt}, "credentials: STS AssumeRole failed with EntityNotExist.Role (check --role-arn"},
+		{"wrong secret signing AssumeRole", wrongKey, []string{"--path-style", "--role-arn=" + emulatorRoleARN, "bkt", mnt}, "credentials: STS AssumeRole failed with SignatureDoesNotMatch"},
 		{"clock skew", skewed.env(), []string{"--path-style", "bkt", mnt}, "clock skew"},
 		{"unreachable", e.env(), []string{"--path-style", "--endpoint=http://127.0.0.1:1", "bkt", mnt}, "endpoint unreachable"},
 		{"no credentials", append(cleanEnv(), "OSSFS_ENDPOINT="+e.Endpoint(), "OSSFS_REGION="+e.Region()), []string{"--path-style", "bkt", mnt}, "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID"},

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -192,7 +193,12 @@ func endpointFor(cfg *mountConfig) string {
 // the cause first, the service's details (code, request id) after.
 func explainAccessError(cfg *mountConfig, endpoint string, err error) error {
 	var cause string
+	var stsErr *creds.STSError
 	switch {
+	case errors.As(err, &stsErr):
+		cause = "credentials: STS " + stsErr.Action + " failed with " + stsErr.Code + " (" + stsHint(stsErr.Code) + ")"
+	case errors.Is(err, ossapi.ErrCredentialsUnavailable) && !errors.Is(err, creds.ErrNotConfigured):
+		cause = "credentials: the credential source failed (see details)"
 	case errors.Is(err, creds.ErrNotConfigured):
 		cause = "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or use --passwd-file, --ecs-ram-role or OIDC"
 	case errors.Is(err, ossapi.ErrNoSuchBucket):
@@ -209,4 +215,22 @@ func explainAccessError(cfg *mountConfig, endpoint string, err error) error {
 		return fmt.Errorf("bucket %q: %w", cfg.Bucket, err)
 	}
 	return fmt.Errorf("%s; details: %w", cause, err)
+}
+
+// stsHint says what an STS error code usually means for the person mounting.
+func stsHint(code string) string {
+	switch {
+	case code == "SignatureDoesNotMatch", strings.HasPrefix(code, "InvalidAccessKeyId"):
+		return "the access key id or secret that signs AssumeRole is wrong"
+	case code == "EntityNotExist.Role", code == "InvalidParameter.RoleArn":
+		return "check --role-arn: the role does not exist"
+	case code == "NoPermission":
+		return "the keys may not assume this role: check its trust policy and --external-id"
+	case strings.HasPrefix(code, "InvalidParameter"):
+		return "a parameter was refused: check --credential-duration, --role-session-name and --policy-file"
+	case strings.HasPrefix(code, "AuthenticationFail.OIDCToken"):
+		return "the OIDC token was refused: check ALIBABA_CLOUD_OIDC_TOKEN_FILE and the provider ARN"
+	default:
+		return "see details"
+	}
 }
