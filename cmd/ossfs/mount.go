@@ -83,6 +83,9 @@ func runMount(cfg *mountConfig, base creds.Provider, log *slog.Logger, ready *re
 	if err := checkMountpoint(cfg.Mountpoint); err != nil {
 		return err
 	}
+	if err := checkUnprivilegedFUSE(cfg.AllowOther); err != nil {
+		return err
+	}
 	var reg *metrics.Registry
 	var onRefresh func(ok bool, err error)
 	var observer ossapi.RequestObserver
