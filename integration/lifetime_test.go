@@ -56,15 +56,18 @@ func TestForgetReturnsHeapToBaseline(t *testing.T) {
 	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0); err != nil {
 		t.Fatalf("drop_caches: %v", err)
 	}
-	// FORGETs arrive asynchronously; wait for the heap to settle.
+	// FORGETs arrive asynchronously and in batches: wait (bounded) for
+	// the heap to come back within the allowance asserted below.
+	const allowance = 16 << 20
 	var afterDrop uint64
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		afterDrop = heapInUse()
-		if afterDrop < base+(afterFind-base)/4 || time.Now().After(deadline) {
+		if afterDrop <= base+allowance || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
+		os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0) // dentries freed late release inodes late
 	}
 	mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
 	t.Logf("FIGURE lifetime: %d objects; heap in use: baseline %.1f MiB, after find %.1f MiB, after drop_caches %.1f MiB",
@@ -76,7 +79,7 @@ func TestForgetReturnsHeapToBaseline(t *testing.T) {
 	if grew := afterFind - min(afterFind, base); grew < uint64(dirs*perDir)*100 {
 		t.Fatalf("find grew the heap by only %.1f MiB for %d nodes: the measurement is blind", mib(grew), dirs*perDir)
 	}
-	if left := afterDrop - min(afterDrop, base); left > 16<<20 {
+	if left := afterDrop - min(afterDrop, base); left > allowance {
 		t.Errorf("%.1f MiB still in use after drop_caches (baseline %.1f, after find %.1f): nodes were not freed",
 			mib(left), mib(base), mib(afterFind))
 	}
