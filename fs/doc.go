@@ -27,7 +27,12 @@
 //
 // Extended attributes: user.oss.etag, user.oss.storage_class,
 // user.oss.content_type and user.oss.meta.<name> for each x-oss-meta-*
-// (see xattr.go for when each costs a request).
+// (see xattr.go for when each costs a request). Other namespaces
+// (security.*, system.* ACLs, trusted.*) are not supported: EOPNOTSUPP.
+//
+// Versions. A handle reads the version (ETag) it opened. Once a newer
+// version has been opened on the same file, the older handles get ESTALE:
+// the kernel keeps one page cache per file, and old bytes must not enter it.
 //
 // Writes. Every write-side operation fails with EROFS; the mount is "ro".
 //
