@@ -163,12 +163,14 @@ func (c *metaCache) markListed(dir string, start time.Time, names []string) {
 		}
 	}
 	e, ok := c.lru.Peek(dir)
-	if !ok || e.neg || e.m.kind != kindDir {
-		e = &cacheEntry{m: meta{kind: kindDir}, expires: start.Add(c.ttl)}
-		c.lru.Add(dir, e)
+	if ok && !e.neg && e.m.kind == kindDir {
+		e.listedUntil, e.children = start.Add(c.ttl), names
+		return
 	}
-	e.listedUntil = start.Add(c.ttl)
-	e.children = names
+	// Adding the directory's own entry can evict one of the children just
+	// checked; the mark is set first so that eviction clears it again.
+	e = &cacheEntry{m: meta{kind: kindDir}, expires: start.Add(c.ttl), listedUntil: start.Add(c.ttl), children: names}
+	c.lru.Add(dir, e)
 }
 
 // listing returns the entries of dir from its complete listing, when that

@@ -180,3 +180,21 @@ func TestCacheListingEvictedDuringListIsNotMarked(t *testing.T) {
 		t.Fatal("an incomplete listing is served from the cache")
 	}
 }
+
+// Marking a directory that is not cached adds its entry, which can evict
+// one of the children just checked: the mark must not survive that.
+func TestCacheMarkingUncachedDirThatEvictsAChild(t *testing.T) {
+	clk := newFakeClock()
+	c := newTestCache(t, 3, clk)
+	names := []string{"a", "b", "c"}
+	for _, n := range names {
+		c.put("d/"+n, fileMeta(`"1"`)) // fills the cache; "d" itself is not in it
+	}
+	c.markListed("d", clk.Now(), names) // adding "d" evicts "d/a"
+	if _, r := c.get("d/a"); r == cacheNegative {
+		t.Fatal("a child evicted by the mark's own entry reads as absent")
+	}
+	if _, ok := c.listing("d"); ok {
+		t.Fatal("an incomplete listing is served from the cache")
+	}
+}
