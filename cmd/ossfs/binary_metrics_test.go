@@ -9,35 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/ossfs/ossfs/emulator"
 )
-
-// An idle mount still renews its STS credentials in the background, so
-// the first read after a quiet spell longer than the token's lifetime
-// needs no STS round trip first.
-func TestBinaryIdleMountRenewsCredentials(t *testing.T) {
-	requireFUSE(t)
-	e := startEmulator(t, emulator.Options{MinSTSDuration: 2 * time.Second})
-	mnt := t.TempDir()
-	m := startMounted(t, e.env(), "mount", "--path-style", "--role-arn", emulatorRoleARN,
-		"--credential-duration=2s", "bkt", mnt)
-	deadline := time.Now().Add(30 * time.Second)
-	for e.Count("AssumeRole") < 3 { // the first fetch, then renewals with no reader at all
-		if time.Now().After(deadline) {
-			t.Fatalf("idle mount: only %d AssumeRole calls in 30s\n%s", e.Count("AssumeRole"), m.stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	got, err := os.ReadFile(filepath.Join(mnt, "hello.txt"))
-	if err != nil || string(got) != "hello, world\n" {
-		t.Fatalf("read after idle renewals: %q, %v", got, err)
-	}
-	if code := m.stop(t, syscall.SIGTERM); code != 0 {
-		t.Errorf("SIGTERM: exit %d", code)
-	}
-}
 
 // --metrics-addr serves Prometheus text with the OSS requests the mount
 // made, its FUSE operations and its credential renewals.

@@ -28,10 +28,30 @@ func TestBinaryDefaultChainRenewsWhileIdle(t *testing.T) {
 	env = append(env, "OSSFS_ENDPOINT="+e.Endpoint(), "OSSFS_REGION="+e.Region())
 	mnt := t.TempDir()
 	m := startMounted(t, env, "mount", "--path-style", "--ecs-metadata-endpoint", e.MetadataEndpoint(), "bkt", mnt)
+	waitIdleRenewals(t, e, m, mnt, "IMDSCredentials", 4) // discovery + first fetch, then renewals
+}
+
+// An idle mount still renews its STS credentials in the background, so
+// the first read after a quiet spell longer than the token's lifetime
+// needs no STS round trip first.
+func TestBinaryIdleMountRenewsCredentials(t *testing.T) {
+	requireFUSE(t)
+	e := startEmulator(t, emulator.Options{MinSTSDuration: 2 * time.Second})
+	mnt := t.TempDir()
+	m := startMounted(t, e.env(), "mount", "--path-style", "--role-arn", emulatorRoleARN,
+		"--credential-duration=2s", "bkt", mnt)
+	waitIdleRenewals(t, e, m, mnt, "AssumeRole", 3) // the first fetch, then renewals
+}
+
+// waitIdleRenewals waits, with no reader on the mount, until the emulator
+// has answered api want times (credential fetches), then checks a read
+// works and that SIGTERM exits 0.
+func waitIdleRenewals(t *testing.T, e *testEmulator, m *mounted, mnt, api string, want int64) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for e.Count("IMDSCredentials") < 4 { // discovery + first fetch, then renewals with no reader
+	for e.Count(api) < want {
 		if time.Now().After(deadline) {
-			t.Fatalf("idle mount: only %d metadata credential fetches in 30s\n%s", e.Count("IMDSCredentials"), m.stderr.String())
+			t.Fatalf("idle mount: only %d %s calls in 30s\n%s", e.Count(api), api, m.stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
