@@ -25,8 +25,10 @@ type fakeStore struct {
 	mu      sync.Mutex
 	objects map[string]*fakeObject // GUARDED_BY(mu)
 	calls   map[string]int         // GUARDED_BY(mu)
-	// listErr, when set, fails every list request.
-	listErr error // GUARDED_BY(mu)
+	// listErr, when set, fails every list request; listErrFrom fails
+	// only those that carry a continuation token (later pages).
+	listErr     error // GUARDED_BY(mu)
+	listErrFrom error // GUARDED_BY(mu)
 	// getErr, when set, fails every GetObject.
 	getErr error // GUARDED_BY(mu)
 }
@@ -148,6 +150,9 @@ func (s *fakeStore) ListObjectsV2(ctx context.Context, req ossapi.ListRequest) (
 	defer s.mu.Unlock()
 	if s.listErr != nil {
 		return ossapi.ListPage{}, s.listErr
+	}
+	if s.listErrFrom != nil && req.ContinuationToken != "" {
+		return ossapi.ListPage{}, s.listErrFrom
 	}
 	maxKeys := req.MaxKeys
 	if maxKeys <= 0 {

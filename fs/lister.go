@@ -10,7 +10,10 @@ import (
 )
 
 // A lister streams one directory, one ListObjectsV2 page (delimiter "/",
-// 1000 keys) at a time: at most one page plus a few held-back names are in
+// 1000 keys) at a time, and asks for the next page as soon as it has one,
+// so the service's round trip overlaps the kernel consuming the current
+// page (a cold "ls -l" then costs about the listing's own time, not that
+// plus the FUSE work). At most two pages plus a few held-back names are in
 // memory, whatever the size of the directory.
 //
 // Held-back names: a key "a" and a prefix "a/" may both exist, and the
@@ -45,10 +48,19 @@ type lister struct {
 	started bool
 	token   string // continuation token of the next page
 	more    bool   // another page exists
+	// ahead delivers the next page, requested in the background with
+	// token; nil when no request is out.
+	ahead   chan pageResult
 	page    []listItem
 	pending []dirEntry // files that a later "name/" prefix may still shadow
 	ready   []dirEntry // decided entries not yet returned
 	done    bool
+}
+
+// pageResult is a page requested ahead of need.
+type pageResult struct {
+	page ossapi.ListPage
+	err  error
 }
 
 // listItem is an object or a common prefix of a page, in key order.
@@ -90,9 +102,23 @@ func (l *lister) next(ctx context.Context) (e dirEntry, ok bool, err error) {
 	return e, true, nil
 }
 
+// fetch makes the next page current: the one requested ahead when there
+// is one, else a request now. ctx must live as long as the listing (the
+// directory handle's), since the request for the page after runs on it.
 func (l *lister) fetch(ctx context.Context) error {
-	req := ossapi.ListRequest{Prefix: l.prefix, Delimiter: "/", MaxKeys: listPageSize, ContinuationToken: l.token}
-	p, err := l.store.ListObjectsV2(ctx, req)
+	var p ossapi.ListPage
+	var err error
+	if l.ahead != nil {
+		select {
+		case r := <-l.ahead:
+			p, err = r.page, r.err
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		l.ahead = nil
+	} else {
+		p, err = l.store.ListObjectsV2(ctx, l.request())
+	}
 	if err != nil {
 		return fmt.Errorf("list %q: %w", l.prefix, err)
 	}
@@ -103,6 +129,14 @@ func (l *lister) fetch(ctx context.Context) error {
 	l.started = true
 	l.more = p.IsTruncated
 	l.token = p.NextContinuationToken
+	if l.more {
+		req, ahead := l.request(), make(chan pageResult, 1)
+		l.ahead = ahead
+		go func() {
+			page, err := l.store.ListObjectsV2(ctx, req)
+			ahead <- pageResult{page, err} // buffered: never blocks if unused
+		}()
+	}
 	items := make([]listItem, 0, len(p.Objects)+len(p.CommonPrefixes))
 	for _, o := range p.Objects {
 		items = append(items, listItem{key: o.Key, info: o})
@@ -113,6 +147,11 @@ func (l *lister) fetch(ctx context.Context) error {
 	sort.SliceStable(items, func(i, j int) bool { return items[i].key < items[j].key })
 	l.page = items
 	return nil
+}
+
+// request asks for the page after the current one.
+func (l *lister) request() ossapi.ListRequest {
+	return ossapi.ListRequest{Prefix: l.prefix, Delimiter: "/", MaxKeys: listPageSize, ContinuationToken: l.token}
 }
 
 // take decides what one listed item contributes.
