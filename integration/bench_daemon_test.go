@@ -24,18 +24,6 @@ import (
 // run, mounted as a child process against the emulator in this process,
 // so that its peak RSS is its own and not the emulator's.
 
-// benchBuild compiles ./cmd/ossfs into dir and returns its path.
-func benchBuild(b testing.TB, dir string) string {
-	b.Helper()
-	bin := filepath.Join(dir, "ossfs")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/ossfs")
-	cmd.Dir = ".." // the module root, from ./integration
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build ./cmd/ossfs: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // benchDaemon is one running `ossfs mount`.
 type benchDaemon struct {
 	cmd    *exec.Cmd

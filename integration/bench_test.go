@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ossfs/ossfs/emulator"
+	"github.com/ossfs/ossfs/internal/testbin"
 	"github.com/ossfs/ossfs/ossapi"
 )
 
@@ -51,7 +52,7 @@ func BenchmarkIssue7(b *testing.B) {
 	only := os.Getenv("OSSFS_BENCH_ONLY") // e.g. "125": just those figures
 	want := func(fig byte) bool { return only == "" || strings.IndexByte(only, fig) >= 0 }
 
-	bin := benchBuild(b, b.TempDir())
+	bin := testbin.Path(b)
 	budgetText, budget := benchDefaultBudget(b, bin)
 	srv := startEmulator(b, emulator.Options{})
 	seedBench(b, srv, bigSize)

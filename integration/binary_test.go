@@ -16,46 +16,16 @@ import (
 
 	"github.com/ossfs/ossfs/emulator"
 	"github.com/ossfs/ossfs/internal/mountinfo"
+	"github.com/ossfs/ossfs/internal/testbin"
 )
 
 // Scenarios 7, 8 and 9 drive the real binary, built once per run (on
 // first use) into binDir, against an in-process emulator.
 
-var (
-	binDir   string
-	binOnce  sync.Once
-	binPath  string
-	binError error
-)
-
 func TestMain(m *testing.M) {
-	var err error
-	if binDir, err = os.MkdirTemp("", "ossfs-itest-bin-"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(binDir)
+	testbin.Cleanup()
 	os.Exit(code)
-}
-
-// ossfsBinary builds cmd/ossfs once and returns its path.
-func ossfsBinary(t testing.TB) string {
-	t.Helper()
-	binOnce.Do(func() {
-		p := filepath.Join(binDir, "ossfs")
-		cmd := exec.Command("go", "build", "-o", p, "./cmd/ossfs")
-		cmd.Dir = ".." // the module root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			binError = fmt.Errorf("go build ./cmd/ossfs: %v\n%s", err, out)
-			return
-		}
-		binPath = p
-	})
-	if binError != nil {
-		t.Fatal(binError)
-	}
-	return binPath
 }
 
 // daemonEnv is the environment of an ossfs process pointed at srv with the
@@ -87,7 +57,7 @@ type ossfsProc struct {
 func startOssfs(t testing.TB, env []string, mnt string, args ...string) *ossfsProc {
 	t.Helper()
 	requireFUSE(t)
-	bin := ossfsBinary(t)
+	bin := testbin.Path(t)
 	d := &ossfsProc{stderr: &logBuf{}, done: make(chan struct{})}
 	d.cmd = exec.Command(bin, append(append([]string{"mount"}, args...), testBucket, mnt)...)
 	d.cmd.Env = env
@@ -167,7 +137,7 @@ func runOssfs(t testing.TB, env []string, args ...string) (code int, stderr stri
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, ossfsBinary(t), args...)
+	cmd := exec.CommandContext(ctx, testbin.Path(t), args...)
 	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ossfs/ossfs/emulator"
+	"github.com/ossfs/ossfs/internal/testbin"
 )
 
 // An fstab line of type fuse.ossfs mounts through mount(8) and
@@ -32,7 +33,7 @@ func TestBinaryFstabThroughMountFuse3(t *testing.T) {
 	}
 	e := startEmulator(t, emulator.Options{})
 	bin := t.TempDir()
-	if err := os.Symlink(ossfsBin(t), filepath.Join(bin, "ossfs")); err != nil {
+	if err := os.Symlink(testbin.Path(t), filepath.Join(bin, "ossfs")); err != nil {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()

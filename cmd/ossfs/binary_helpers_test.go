@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -16,44 +15,16 @@ import (
 
 	"github.com/ossfs/ossfs/emulator"
 	"github.com/ossfs/ossfs/internal/mountinfo"
+	"github.com/ossfs/ossfs/internal/testbin"
 )
 
 // Tests in binary_*_test.go drive the real ossfs binary, built once per
 // package run, against an emulator started in the test process.
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-	binDir  string
-)
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testbin.Cleanup()
 	os.Exit(code)
-}
-
-// ossfsBin builds the binary on first use.
-func ossfsBin(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "ossfs-bin-")
-		if binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "ossfs")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
 }
 
 // requireFUSE skips (or, with OSSFS_REQUIRE_FUSE=1, fails) a test that
@@ -138,7 +109,7 @@ func runOssfs(t *testing.T, env []string, args ...string) (stdout, stderr string
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, ossfsBin(t), args...)
+	cmd := exec.CommandContext(ctx, testbin.Path(t), args...)
 	cmd.Env = env
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
@@ -188,7 +159,7 @@ func startMounted(t *testing.T, env []string, args ...string) *mounted {
 	}
 	defer conn.Close()
 	m := &mounted{stderr: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1)}
-	m.cmd = exec.Command(ossfsBin(t), args...)
+	m.cmd = exec.Command(testbin.Path(t), args...)
 	m.cmd.Env = append(env, "NOTIFY_SOCKET="+sock)
 	m.cmd.Stdout, m.cmd.Stderr = m.stdout, m.stderr
 	if err := m.cmd.Start(); err != nil {

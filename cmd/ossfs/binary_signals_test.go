@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ossfs/ossfs/emulator"
+	"github.com/ossfs/ossfs/internal/testbin"
 )
 
 // SIGHUP (the terminal went away) unmounts cleanly, like SIGTERM.
@@ -65,7 +66,7 @@ func processGone(pid int) bool {
 func startLegacy(t *testing.T, e *testEmulator, mnt string, latency time.Duration) (*exec.Cmd, *os.File, int) {
 	t.Helper()
 	e.SetFaults(emulator.Faults{Latency: latency}) // the bucket check takes a while
-	parent := exec.Command(ossfsBin(t), "bkt", mnt, "-o", "use_path_request_style,url="+e.Endpoint())
+	parent := exec.Command(testbin.Path(t), "bkt", mnt, "-o", "use_path_request_style,url="+e.Endpoint())
 	parent.Env = e.env()
 	// A file, not a pipe: the child inherits it, and Wait must not wait
 	// for the child to close it.
@@ -146,7 +147,7 @@ func TestBinarySignalBeforeMount(t *testing.T) {
 		code int
 	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
 		mnt := t.TempDir()
-		cmd := exec.Command(ossfsBin(t), "mount", "--path-style", "bkt", mnt)
+		cmd := exec.Command(testbin.Path(t), "mount", "--path-style", "bkt", mnt)
 		cmd.Env = e.env()
 		stderr := &syncBuffer{}
 		cmd.Stderr = stderr

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ossfs/ossfs/emulator"
+	"github.com/ossfs/ossfs/internal/testbin"
 )
 
 func TestBinaryVersionAndHelp(t *testing.T) {
@@ -116,7 +117,7 @@ func TestBinaryEmulatorEnvMountsWithStaticKeys(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(seed, "sub", "f.txt"), []byte("seeded\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	emu := exec.Command(ossfsBin(t), "emulator", "--bucket", "seeded="+seed)
+	emu := exec.Command(testbin.Path(t), "emulator", "--bucket", "seeded="+seed)
 	emu.Env = cleanEnv()
 	stdout, err := emu.StdoutPipe()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ossfs/ossfs/emulator"
+	"github.com/ossfs/ossfs/internal/testbin"
 )
 
 // nobody is the unprivileged user the normal-user test mounts as.
@@ -133,7 +134,7 @@ func nobodyMount(t *testing.T) (bin, mnt string, asNobody *syscall.SysProcAttr) 
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	bin, mnt = filepath.Join(dir, "ossfs"), filepath.Join(dir, "mnt")
-	data, err := os.ReadFile(ossfsBin(t))
+	data, err := os.ReadFile(testbin.Path(t))
 	if err != nil {
 		t.Fatal(err)
 	}

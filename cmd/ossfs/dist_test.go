@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ossfs/ossfs/internal/testbin"
 )
 
 // The systemd unit passes `systemd-analyze verify` (with ExecStart pointed
@@ -26,7 +28,7 @@ func TestSystemdUnitVerifies(t *testing.T) {
 		t.Fatal("unit does not run `ossfs mount` as Type=notify")
 	}
 	dir := t.TempDir()
-	text := strings.ReplaceAll(string(unit), "/usr/local/bin/ossfs", ossfsBin(t))
+	text := strings.ReplaceAll(string(unit), "/usr/local/bin/ossfs", testbin.Path(t))
 	path := filepath.Join(dir, "ossfs@verify.service")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
