@@ -46,6 +46,11 @@ func (c *Client) do(ctx context.Context, r *call) (*http.Response, error) {
 			return resp, nil
 		}
 		if ctx.Err() != nil {
+			if retryable(err) {
+				// The caller gave up: say so, whatever the last attempt met
+				// (it may have answered before the cancellation reached it).
+				return nil, fmt.Errorf("oss %s %q: %w (last attempt: %v)", r.op, r.errKey, ctx.Err(), err)
+			}
 			return nil, err
 		}
 		var se *ServiceError
